@@ -1,0 +1,1 @@
+"""AWS: recognising exports, evaluating IAM policies and building trust edges."""

@@ -1,0 +1,42 @@
+"""Graph stage: turn a loaded inventory into one trust graph, cloud by cloud."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from graph.load import Inventory
+from graph.trustgraph import TrustGraph
+
+logger = logging.getLogger(__name__)
+
+Builder = Callable[[Inventory, TrustGraph], None]
+
+
+def _builders() -> tuple[Builder, ...]:
+    # One entry per cloud; order matters only for cross-cloud federation,
+    # which each builder resolves against nodes it creates itself.
+    from graph.aws.build import build_aws
+
+    return (build_aws,)
+
+
+def build_graph(inventory: Inventory) -> TrustGraph:
+    """Build the trust graph of everything in ``inventory``.
+
+    Parameters
+    ----------
+    inventory
+        The output of :func:`graph.load.load_inputs`.
+
+    Returns
+    -------
+    TrustGraph
+        Nodes, edges, admin marks, coverage gaps and policy notes.
+    """
+    graph = TrustGraph()
+    graph.coverage.extend(inventory.coverage)
+    for builder in _builders():
+        builder(inventory, graph)
+    logger.info("built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges())
+    return graph

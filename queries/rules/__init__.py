@@ -1,0 +1,3 @@
+"""Rule modules; importing this package registers every rule."""
+
+from queries.rules import notes, paths, trust  # noqa: F401

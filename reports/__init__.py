@@ -1,0 +1,1 @@
+"""Render stage: findings and routes as table, Markdown, HTML, JSON and SARIF."""
