@@ -277,7 +277,8 @@ def _judge(
     denies: list[Statement],
     candidate: Candidate,
 ) -> None:
-    if not statement.matches_action(candidate.action):
+    # A role that may assume itself gains nothing: no self-loop edge.
+    if candidate.source == role.arn or not statement.matches_action(candidate.action):
         return
     verdict, judged = _statement_conditions(statement, candidate)
     if verdict is Verdict.NEVER:
