@@ -162,7 +162,6 @@ def test_boundary_blocks_contractor(sample: TrustGraph) -> None:
 
 def test_admins(sample: TrustGraph) -> None:
     assert set(sample.admins()) == {
-        f"{MGMT}:group/Admins",
         f"{MGMT}:user/alice",
         f"{MGMT}:role/OrganizationAdmin",
         f"{MGMT}:role/sso-admins",
