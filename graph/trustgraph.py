@@ -214,6 +214,7 @@ def _merge_edges(old: TrustEdge, new: TrustEdge) -> TrustEdge:
         return replace(old, evidence=evidence)
     if not new.conditional:
         return replace(new, evidence=evidence)
+
     # Alternatives are OR-ed: keep the grant that asks the least.
     def depends(edge: TrustEdge) -> int:
         return sum(c.verdict is Verdict.DEPENDS for c in edge.conditions)

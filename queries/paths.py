@@ -35,6 +35,19 @@ class Route:
     def __len__(self) -> int:
         return len(self.edges)
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(e.source)}</td><td>{escape(str(e.mechanism))}</td>"
+            f"<td>{escape(e.target)}</td><td>{'yes' if e.conditional else ''}</td>"
+            f"<td>{escape('; '.join(str(v) for v in e.evidence))}</td></tr>"
+            for e in self.edges
+        )
+        head = "<tr><th>from</th><th>mechanism</th><th>to</th>"
+        head += "<th>conditional</th><th>evidence</th></tr>"
+        return f"<table>{head}{rows}</table>"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "nodes": list(self.nodes),
