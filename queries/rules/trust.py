@@ -82,8 +82,7 @@ def external_without_external_id(
             Severity.HIGH,
             edge,
             title=(
-                f"trusts outside account {source.container_id} "
-                "without an external id"
+                f"trusts outside account {source.container_id} without an external id"
             ),
             remediation=(
                 "Add a StringEquals sts:ExternalId condition with the value the "
