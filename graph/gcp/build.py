@@ -45,8 +45,12 @@ def build_gcp(inventory: Inventory, graph: TrustGraph) -> None:
     for gap in estate.coverage:
         graph.add_gap(gap)
     graph.metadata["gcp_roles_as_of"] = roles.as_of
-    logger.info("GCP: %d containers, %d service accounts, %d grants",
-                len(estate.containers), len(estate.service_accounts), len(grants))
+    logger.info(
+        "GCP: %d containers, %d service accounts, %d grants",
+        len(estate.containers),
+        len(estate.service_accounts),
+        len(grants),
+    )
 
 
 def _add_containers(estate: Estate, graph: TrustGraph) -> None:
@@ -129,11 +133,15 @@ def _add_memberships(estate: Estate, graph: TrustGraph) -> None:
             continue
         if member not in graph:
             kind, _, value = member.partition(":")
-            graph.add_principal(service_account_principal(value, estate)
-                                if kind == "serviceAccount"
-                                else _plain(member, value))
+            graph.add_principal(
+                service_account_principal(value, estate)
+                if kind == "serviceAccount"
+                else _plain(member, value)
+            )
         evidence = Evidence(document, group, member)
-        graph.add_edge(TrustEdge(member, group, Mechanism.MEMBER_OF, evidence=(evidence,)))
+        graph.add_edge(
+            TrustEdge(member, group, Mechanism.MEMBER_OF, evidence=(evidence,))
+        )
 
 
 def _plain(member: str, value: str) -> Principal:

@@ -40,8 +40,9 @@ def evaluate_deny(
         hit = _denied_permissions(rule, permissions)
         if not hit or not _names_member(rule, member):
             continue
-        evidence = Evidence(rule.document, f"{rule.policy} rules[{rule.index}]",
-                            ", ".join(sorted(hit)))
+        evidence = Evidence(
+            rule.document, f"{rule.policy} rules[{rule.index}]", ", ".join(sorted(hit))
+        )
         if rule.condition:
             conditions.append(_deny_condition(rule))
         else:

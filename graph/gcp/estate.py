@@ -170,7 +170,17 @@ def read_estate(inventory: Inventory) -> Estate:
             _READERS[kind](estate, document.data, document.path)
     _attach_keys(estate)
     _merge_numbered_projects(estate)
+    _containers_of_policies(estate)
     return estate
+
+
+def _containers_of_policies(estate: Estate) -> None:
+    # A container whose allow policy was read is known, even with no metadata.
+    for policy in estate.policies:
+        scope = estate.scope_id(policy.resource)
+        kind = _CONTAINER_KINDS.get(scope.split("/")[0])
+        if kind is not None and scope.count("/") == 1:
+            estate.add_container(Container(scope, kind))
 
 
 def _merge_numbered_projects(estate: Estate) -> None:
@@ -217,8 +227,13 @@ def _container_from_data(estate: Estate, row: dict[str, Any]) -> None:
         project_id = f"projects/{row['projectId']}"
         number = str(row.get("projectNumber", ""))
         estate.add_container(
-            Container(project_id, NodeKind.GCP_PROJECT, str(row.get("name", "")),
-                      parent, number)
+            Container(
+                project_id,
+                NodeKind.GCP_PROJECT,
+                str(row.get("name", "")),
+                parent,
+                number,
+            )
         )
         return
     name = str(row.get("name", ""))
@@ -256,7 +271,9 @@ def _read_cai_resource(
         _read_wif(estate, [data], path)
 
 
-def _add_policy(estate: Estate, resource: str, policy: dict[str, Any], path: str) -> None:
+def _add_policy(
+    estate: Estate, resource: str, policy: dict[str, Any], path: str
+) -> None:
     bindings = policy.get("bindings") or []
     rows = tuple(b for b in bindings if isinstance(b, dict))
     estate.policies.append(Policy(resource=resource, bindings=rows, document=path))
@@ -308,8 +325,11 @@ def _read_body(estate: Estate, data: Any, path: str) -> None:
     bindings = data.get("bindings") if isinstance(data, dict) else data
     resource = f"unknown-resource:{path}"
     _add_policy(estate, resource, {"bindings": bindings}, path)
-    estate.gap(path, "unknown-resource",
-               "policy body without its resource; bindings kept under an unknown scope")
+    estate.gap(
+        path,
+        "unknown-resource",
+        "policy body without its resource; bindings kept under an unknown scope",
+    )
 
 
 def _read_service_accounts(estate: Estate, data: Any, path: str) -> None:
@@ -390,7 +410,9 @@ def _read_deny(estate: Estate, data: Any, path: str) -> None:
         for index, rule in enumerate(row.get("rules") or []):
             deny = rule.get("denyRule") if isinstance(rule, dict) else None
             if isinstance(deny, dict):
-                estate.deny_rules.append(_deny_rule(deny, attachment, name, index, path))
+                estate.deny_rules.append(
+                    _deny_rule(deny, attachment, name, index, path)
+                )
 
 
 def _deny_rule(

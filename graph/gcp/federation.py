@@ -49,8 +49,11 @@ def build_federation(estate: Estate, graph: TrustGraph, grants: list[Grant]) -> 
     for member in members:
         pool = pool_of(member)
         if not providers.get(pool):
-            estate.gap(member, "providers-not-loaded",
-                       f"no provider of workload identity pool {pool} was loaded")
+            estate.gap(
+                member,
+                "providers-not-loaded",
+                f"no provider of workload identity pool {pool} was loaded",
+            )
         for provider in providers.get(pool, ()):
             if not provider.disabled:
                 graph.add_edge(_federate_edge(provider, member))
@@ -136,7 +139,9 @@ def _note_pool_wide(
 ) -> None:
     # A pool-wide principalSet is open when some provider of the pool pins nothing.
     for grant in grants:
-        if not (grant.member.startswith("principalSet://") and grant.member.endswith("/*")):
+        if not (
+            grant.member.startswith("principalSet://") and grant.member.endswith("/*")
+        ):
             continue
         pool = pool_of(grant.member)
         open_providers = [
@@ -165,7 +170,9 @@ def link_google_oidc(estate: Estate, graph: TrustGraph) -> None:
     so it can use any web-identity trust that names that subject.
     """
     subjects = [
-        node_id for node_id in graph.nx.nodes if str(node_id).startswith(GOOGLE_OIDC_PREFIX)
+        node_id
+        for node_id in graph.nx.nodes
+        if str(node_id).startswith(GOOGLE_OIDC_PREFIX)
     ]
     if not subjects:
         return
@@ -176,9 +183,15 @@ def link_google_oidc(estate: Estate, graph: TrustGraph) -> None:
         for subject in subjects:
             pattern = subject.removeprefix(GOOGLE_OIDC_PREFIX)
             if fnmatchcase(account.unique_id, pattern):
-                evidence = Evidence(account.document, account.email,
-                                    f"uniqueId {account.unique_id}")
+                evidence = Evidence(
+                    account.document, account.email, f"uniqueId {account.unique_id}"
+                )
                 graph.add_edge(
-                    TrustEdge(source, subject, Mechanism.FEDERATE,
-                              evidence=(evidence,), cross_boundary=True)
+                    TrustEdge(
+                        source,
+                        subject,
+                        Mechanism.FEDERATE,
+                        evidence=(evidence,),
+                        cross_boundary=True,
+                    )
                 )

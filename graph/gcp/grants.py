@@ -45,7 +45,9 @@ def read_grants(estate: Estate, roles: RoleTable, graph: TrustGraph) -> list[Gra
     for policy in estate.policies:
         scope = estate.scope_id(policy.resource)
         for index, binding in enumerate(policy.bindings):
-            grants.extend(_binding_grants(estate, roles, graph, policy, scope, index, binding))
+            grants.extend(
+                _binding_grants(estate, roles, graph, policy, scope, index, binding)
+            )
     logger.info("GCP: %d grants from %d policies", len(grants), len(estate.policies))
     return grants
 
@@ -75,13 +77,25 @@ def _binding_grants(
         return []
     permissions = roles.permissions(role)
     if permissions is None:
-        estate.gap(policy.document, "unknown-custom-role",
-                   f"{statement}: definition of {role} not loaded")
+        estate.gap(
+            policy.document,
+            "unknown-custom-role",
+            f"{statement}: definition of {role} not loaded",
+        )
         permissions = frozenset()
     grants = []
     for member in members:
-        grant = _member_grant(estate, graph, policy, scope, statement, member,
-                              role, permissions, condition)
+        grant = _member_grant(
+            estate,
+            graph,
+            policy,
+            scope,
+            statement,
+            member,
+            role,
+            permissions,
+            condition,
+        )
         if grant is not None:
             grants.append(grant)
             _note_broad(graph, grant, roles)
@@ -102,8 +116,11 @@ def _member_grant(
     parsed = parse_member(member, estate)
     if parsed.principal is None:
         if parsed.unsupported:
-            estate.gap(policy.document, "unsupported-member",
-                       f"{statement}: member {member!r} names no known principal type")
+            estate.gap(
+                policy.document,
+                "unsupported-member",
+                f"{statement}: member {member!r} names no known principal type",
+            )
         return None
     principal = graph.add_principal(parsed.principal)
     return Grant(

@@ -84,7 +84,9 @@ def service_account_principal(email: str, estate: Estate) -> Principal:
     account = estate.service_accounts.get(email)
     project = estate.project_id(account.project) if account and account.project else ""
     project = project or project_of_email(email, estate)
-    agent = bool(_AGENT.search(email)) or email.endswith("@cloudbuild.gserviceaccount.com")
+    agent = bool(_AGENT.search(email)) or email.endswith(
+        "@cloudbuild.gserviceaccount.com"
+    )
     attributes: dict[str, object] = {}
     if account is not None:
         attributes = {

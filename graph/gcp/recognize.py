@@ -28,9 +28,7 @@ def _is_policy_body(data: Any) -> bool:
 
 
 def _is_wrapped(row: dict[str, Any]) -> bool:
-    return isinstance(row.get("resource"), str) and isinstance(
-        row.get("policy"), dict
-    )
+    return isinstance(row.get("resource"), str) and isinstance(row.get("policy"), dict)
 
 
 def _is_wrapped_policy(data: Any) -> bool:

@@ -53,8 +53,13 @@ class Context:
     by_member: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def of(cls, estate: Estate, roles: RoleTable, graph: TrustGraph,
-           grants: Iterable[Grant]) -> Context:
+    def of(
+        cls,
+        estate: Estate,
+        roles: RoleTable,
+        graph: TrustGraph,
+        grants: Iterable[Grant],
+    ) -> Context:
         context = cls(estate, roles, graph)
         for grant in grants:
             context.by_scope[grant.scope].append(grant)
@@ -63,10 +68,14 @@ class Context:
 
     def chain(self, node_id: str) -> list[str]:
         """Scopes whose grants reach a node: itself, then its containers upward."""
-        container = self.graph.container_of(node_id)
-        head = [] if self.graph.principal(node_id).is_container else [node_id]
-        start = node_id if not head else container
-        return [*head, *self.estate.ancestors(start)]
+        principal = self.graph.principal(node_id)
+        if principal.is_container:
+            return self.estate.ancestors(node_id)
+        if principal.kind is NodeKind.SERVICE_AGENT:
+            # Google-managed: it lives outside the project, only its own
+            # policy reaches it.
+            return [node_id]
+        return [node_id, *self.estate.ancestors(principal.container_id)]
 
     def applicable(self, chain: list[str]) -> Iterator[Grant]:
         for scope in chain:
@@ -219,8 +228,14 @@ def edges_from_org_policy(context: Context) -> None:
     for container in context.estate.containers:
         for grant in context.by_scope.get(container, ()):
             if grant.permissions & wanted:
-                edge = _edge(context, grant, container, Mechanism.SET_ORG_POLICY,
-                             wanted, extra=(_ORG_POLICY,))
+                edge = _edge(
+                    context,
+                    grant,
+                    container,
+                    Mechanism.SET_ORG_POLICY,
+                    wanted,
+                    extra=(_ORG_POLICY,),
+                )
                 if context.emit(wanted, edge, context.chain(container)):
                     mark_scope_admin(context.graph, container)
 
@@ -230,15 +245,23 @@ def edges_from_custom_roles(context: Context) -> None:
     wanted = frozenset({ROLE_UPDATE})
     for role in context.estate.custom_roles:
         home = role.split("/roles/")[0]
-        editors = [g for g in context.applicable(context.estate.ancestors(home))
-                   if g.permissions & wanted]
+        editors = [
+            g
+            for g in context.applicable(context.estate.ancestors(home))
+            if g.permissions & wanted
+        ]
         for editor in editors:
             for held in context.by_member[editor.member]:
                 if held.role != role or held.scope not in context.graph:
                     continue
-                edge = _edge(context, editor, held.scope,
-                             Mechanism.UPDATE_CUSTOM_ROLE, wanted,
-                             evidence=(held.evidence,))
+                edge = _edge(
+                    context,
+                    editor,
+                    held.scope,
+                    Mechanism.UPDATE_CUSTOM_ROLE,
+                    wanted,
+                    evidence=(held.evidence,),
+                )
                 if context.emit(wanted, edge, context.chain(held.scope)):
                     if context.graph.principal(held.scope).is_container:
                         mark_scope_admin(context.graph, held.scope)
