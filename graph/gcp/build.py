@@ -14,7 +14,15 @@ from graph.gcp.members import service_account_principal
 from graph.gcp.roles import RoleTable, bundled_roles
 from graph.gcp.techniques import TECHNIQUES, Context
 from graph.load import Inventory
-from graph.model import Cloud, Evidence, Mechanism, Principal, TrustEdge, Verdict
+from graph.model import (
+    Cloud,
+    Evidence,
+    Mechanism,
+    NodeKind,
+    Principal,
+    TrustEdge,
+    Verdict,
+)
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
@@ -145,7 +153,5 @@ def _add_memberships(estate: Estate, graph: TrustGraph) -> None:
 
 
 def _plain(member: str, value: str) -> Principal:
-    from graph.model import NodeKind
-
     kind = NodeKind.GROUP if member.startswith("group:") else NodeKind.USER
     return Principal(member, kind, cloud=Cloud.GCP, name=value)

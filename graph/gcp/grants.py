@@ -147,9 +147,8 @@ def _note_deleted(
                     rule="trust.dangling-principal",
                     subject=scope,
                     evidence=Evidence(policy.document, statement, member),
-                    message=f"binding names deleted principal {member}; it grants "
-                    "nothing today but a recreated account of that name would not "
-                    "inherit it, so the binding is stale",
+                    message=f"binding names deleted principal {member}: it "
+                    "grants nothing today and is a stale trust",
                     severity=Severity.LOW,
                 )
             )

@@ -100,7 +100,18 @@ def service_account_principal(email: str, estate: Estate) -> Principal:
         cloud=Cloud.GCP,
         name=email,
         container_id=project,
+        external=not agent and _outside(project, estate),
         attributes=attributes,
+    )
+
+
+def _outside(project: str, estate: Estate) -> bool:
+    """A project the organisation's hierarchy export does not list is foreign."""
+    if not project or project in estate.containers:
+        return False
+    return any(
+        c.kind is NodeKind.GCP_ORGANIZATION and c.name
+        for c in estate.containers.values()
     )
 
 

@@ -15,6 +15,7 @@ ORG = "organizations/1"
 CRM = "//cloudresourcemanager.googleapis.com/"
 CLOUDSERVICES = "serviceAccount:101@cloudservices.gserviceaccount.com"
 AGENT = "serviceAccount:service-101@gcp-sa-pubsub.iam.gserviceaccount.com"
+PARTNER = "serviceAccount:ci@partner-build.iam.gserviceaccount.com"
 
 
 def sa(name: str, project: str) -> str:
@@ -55,7 +56,14 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
             },
         ],
     )
-    write(folder, "folders.json", [{"name": "folders/10", "parent": ORG}])
+    write(
+        folder,
+        "folders.json",
+        [
+            {"name": ORG, "displayName": "example.com"},
+            {"name": "folders/10", "parent": ORG},
+        ],
+    )
     write(
         folder,
         "accounts.json",
@@ -111,7 +119,15 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
                 binding("roles/iam.serviceAccountKeyAdmin", "user:keys@example.com"),
             ),
             policy(
-                "projects/p2", binding("roles/run.developer", "user:remote@example.com")
+                "projects/p2",
+                binding("roles/run.developer", "user:remote@example.com"),
+                binding("roles/iam.serviceAccountTokenCreator", PARTNER),
+                binding(
+                    "roles/iam.serviceAccountUser",
+                    "domain:partner.example",
+                    "allAuthenticatedUsers",
+                ),
+                binding("roles/viewer", "allUsers"),
             ),
         ],
     )
@@ -213,3 +229,22 @@ def test_bare_policy_body_is_an_unknown_scope(tmp_path: Path) -> None:
     assert graph.admins() == ["user:owner@example.com"]
     assert "unknown resource" in graph.admin_reason("user:owner@example.com")
     assert [g.reason for g in graph.coverage] == ["unknown-resource"]
+
+
+def test_accounts_of_unlisted_projects_are_outsiders(graph: TrustGraph) -> None:
+    assert graph.principal(PARTNER).external
+    assert not graph.principal(sa("a", "p1")).external
+    assert not graph.principal(AGENT).external
+    assert targets(graph, PARTNER) == {(sa("b", "p2"), "impersonate", False)}
+
+
+def test_broad_members_with_act_as_are_noted(graph: TrustGraph) -> None:
+    notes = {
+        (n.evidence.detail, n.subject, str(n.severity))
+        for n in graph.notes
+        if n.rule == "trust.broad-principal"
+    }
+    assert notes == {
+        ("domain:partner.example", "projects/p2", "high"),
+        ("allAuthenticatedUsers", "projects/p2", "critical"),
+    }
