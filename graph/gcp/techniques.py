@@ -51,6 +51,7 @@ class Context:
     graph: TrustGraph
     by_scope: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
     by_member: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
+    admin_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def of(
@@ -64,6 +65,8 @@ class Context:
         for grant in grants:
             context.by_scope[grant.scope].append(grant)
             context.by_member[grant.member].append(grant)
+            if grant.role in roles.admin_roles and grant.condition is None:
+                context.admin_of[grant.member].add(grant.scope)
         return context
 
     def chain(self, node_id: str) -> list[str]:
@@ -87,8 +90,12 @@ class Context:
         edge: TrustEdge,
         chain: list[str],
     ) -> bool:
-        """Add the edge unless a deny rule removes every permission it rests on."""
-        if edge.source == edge.target:
+        """Add the edge unless a deny rule removes every permission it rests on.
+
+        An owner or editor of a scope above the target already holds its
+        power (an admin mark), so such edges are left out as noise.
+        """
+        if edge.source == edge.target or self.admin_of[edge.source] & set(chain):
             return False
         denial = evaluate_deny(self.estate, edge.source, grant_perms, chain)
         if denial.conditions:
