@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from fnmatch import fnmatchcase
 
@@ -32,6 +33,13 @@ _SHARED_ISSUERS = (
     "https://oidc.circleci.com",
     "https://api.bitbucket.org",
 )
+# Claims that name whose workload a token belongs to, per shared issuer.
+_OWNER_CLAIM = re.compile(
+    r"\b(?:assertion|attribute)\.(?:sub|repository|repository_owner|"
+    r"repository_id|repository_owner_id|job_workflow_ref|namespace_path|"
+    r"namespace_id|project_path|project_id|terraform_organization_name|"
+    r"terraform_organization_id|workspace_uuid)\b|\bgoogle\.subject\b"
+)
 _PIN_KEYS = {"subject": "google.subject", "group": "google.groups"}
 
 
@@ -41,7 +49,7 @@ def build_federation(estate: Estate, graph: TrustGraph, grants: list[Grant]) -> 
     for provider in estate.providers:
         providers[provider.pool].append(provider)
         graph.add_principal(_provider_node(provider))
-        if not provider.attribute_condition and not provider.disabled:
+        if is_open(provider):
             graph.add_note(_unrestricted_note(provider))
     members = sorted(
         p.node_id for p in graph.principals() if p.node_id.startswith(WIF_PREFIXES)
@@ -121,15 +129,34 @@ def _is_shared(issuer: str) -> bool:
     return issuer.rstrip("/") in _SHARED_ISSUERS
 
 
+def is_open(provider: Provider) -> bool:
+    """An enabled provider whose condition admits every workload of its issuer.
+
+    For issuers shared by all their customers, a condition that names no
+    owner claim (repository, project path, subject, ...) pins nothing either.
+    """
+    if provider.disabled:
+        return False
+    condition = provider.attribute_condition
+    if not condition:
+        return True
+    return _is_shared(provider.issuer) and not _OWNER_CLAIM.search(condition)
+
+
 def _unrestricted_note(provider: Provider) -> PolicyNote:
     shared = _is_shared(provider.issuer)
     who = "any workload of any customer of" if shared else "every identity of"
+    condition = provider.attribute_condition
+    what = (
+        f"condition {condition!r} pins no owner"
+        if condition
+        else ("no attribute condition")
+    )
     return PolicyNote(
         rule="trust.oidc-unrestricted-subject",
         subject=provider.name,
-        evidence=Evidence(provider.document, provider.name, "no attributeCondition"),
-        message=f"provider has no attribute condition: {who} {provider.issuer} "
-        "enters the pool",
+        evidence=Evidence(provider.document, provider.name, what),
+        message=f"provider has {what}: {who} {provider.issuer} enters the pool",
         severity=Severity.CRITICAL if shared else Severity.HIGH,
     )
 
@@ -144,11 +171,7 @@ def _note_pool_wide(
         ):
             continue
         pool = pool_of(grant.member)
-        open_providers = [
-            p.name
-            for p in providers.get(pool, ())
-            if not p.attribute_condition and not p.disabled
-        ]
+        open_providers = [p.name for p in providers.get(pool, ()) if is_open(p)]
         if open_providers and grant.permissions:
             graph.add_note(
                 PolicyNote(
