@@ -35,6 +35,22 @@ def build_gcp(inventory: Inventory, graph: TrustGraph) -> None:
 
     Runs after the AWS builder, so that service accounts can be linked to
     the ``oidc:accounts.google.com:<sub>`` subjects AWS trusts name.
+
+    Parameters
+    ----------
+    inventory
+        Loaded documents; only the ``gcp.*`` kinds are read.
+    graph
+        The graph to extend with containers, identities, edges, admin
+        marks, policy notes, blocked edges and coverage gaps.
+
+    Examples
+    --------
+    >>> from graph.build import build_graph
+    >>> from graph.load import load_inputs
+    >>> graph = build_graph(load_inputs(["sample_data/gcp"]))
+    >>> graph.is_admin("serviceAccount:prod-runner@apps-prod.iam.gserviceaccount.com")
+    True
     """
     if not any(kind.startswith("gcp.") for kind in inventory.kinds()):
         return
