@@ -175,9 +175,16 @@ def read_estate(inventory: Inventory) -> Estate:
 
 
 def _containers_of_policies(estate: Estate) -> None:
-    # A container whose allow policy was read is known, even with no metadata.
+    # A container or account whose allow policy was read is known, even
+    # with no other metadata.
     for policy in estate.policies:
         scope = estate.scope_id(policy.resource)
+        if scope.startswith("serviceAccount:"):
+            project = _project_of_resource(policy.resource).removeprefix("projects/")
+            account = ServiceAccount(scope.removeprefix("serviceAccount:"))
+            account.project = "" if project == "-" else project
+            estate.add_service_account(account)
+            continue
         kind = _CONTAINER_KINDS.get(scope.split("/")[0])
         if kind is not None and scope.count("/") == 1:
             estate.add_container(Container(scope, kind))

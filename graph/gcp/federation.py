@@ -7,7 +7,7 @@ from collections import defaultdict
 from fnmatch import fnmatchcase
 
 from graph.gcp.estate import Estate, Provider
-from graph.gcp.grants import Grant
+from graph.gcp.grants import Grant, add_note_once
 from graph.gcp.members import WIF_PREFIXES, pool_of
 from graph.model import (
     Cloud,
@@ -50,7 +50,7 @@ def build_federation(estate: Estate, graph: TrustGraph, grants: list[Grant]) -> 
         providers[provider.pool].append(provider)
         graph.add_principal(_provider_node(provider))
         if is_open(provider):
-            graph.add_note(_unrestricted_note(provider))
+            add_note_once(graph, _unrestricted_note(provider))
     members = sorted(
         p.node_id for p in graph.principals() if p.node_id.startswith(WIF_PREFIXES)
     )
@@ -173,7 +173,8 @@ def _note_pool_wide(
         pool = pool_of(grant.member)
         open_providers = [p.name for p in providers.get(pool, ()) if is_open(p)]
         if open_providers and grant.permissions:
-            graph.add_note(
+            add_note_once(
+                graph,
                 PolicyNote(
                     rule="trust.oidc-unrestricted-subject",
                     subject=grant.scope,
@@ -182,7 +183,7 @@ def _note_pool_wide(
                     f"{pool}, whose provider {open_providers[0]} has no "
                     "attribute condition",
                     severity=Severity.HIGH,
-                )
+                ),
             )
 
 

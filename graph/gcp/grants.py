@@ -44,6 +44,14 @@ def read_grants(estate: Estate, roles: RoleTable, graph: TrustGraph) -> list[Gra
     grants: list[Grant] = []
     for policy in estate.policies:
         scope = estate.scope_id(policy.resource)
+        if "/serviceAccounts/" in scope:
+            estate.gap(
+                policy.document,
+                "unresolved-service-account",
+                f"{policy.resource}: no service account with that unique id was "
+                "loaded; its policy is not evaluated",
+            )
+            continue
         for index, binding in enumerate(policy.bindings):
             grants.extend(
                 _binding_grants(estate, roles, graph, policy, scope, index, binding)
@@ -142,7 +150,8 @@ def _note_deleted(
 ) -> None:
     for member in members:
         if member.startswith("deleted:"):
-            graph.add_note(
+            add_note_once(
+                graph,
                 PolicyNote(
                     rule="trust.dangling-principal",
                     subject=scope,
@@ -150,7 +159,7 @@ def _note_deleted(
                     message=f"binding names deleted principal {member}: it "
                     "grants nothing today and is a stale trust",
                     severity=Severity.LOW,
-                )
+                ),
             )
 
 
@@ -162,7 +171,8 @@ def _note_broad(graph: TrustGraph, grant: Grant, roles: RoleTable) -> None:
     if not risky:
         return
     public = grant.member in PUBLIC_MEMBERS
-    graph.add_note(
+    add_note_once(
+        graph,
         PolicyNote(
             rule="trust.broad-principal",
             subject=grant.scope,
@@ -170,5 +180,15 @@ def _note_broad(graph: TrustGraph, grant: Grant, roles: RoleTable) -> None:
             message=f"{grant.role} grants {', '.join(sorted(risky))} to "
             f"{grant.member} on {grant.scope}",
             severity=Severity.CRITICAL if public else Severity.HIGH,
-        )
+        ),
     )
+
+
+def add_note_once(graph: TrustGraph, note: PolicyNote) -> None:
+    """Add a note unless the same rule, subject and message is already noted.
+
+    The same policy often arrives twice (an asset export and a search).
+    """
+    seen = {(n.rule, n.subject, n.message) for n in graph.notes}
+    if (note.rule, note.subject, note.message) not in seen:
+        graph.add_note(note)

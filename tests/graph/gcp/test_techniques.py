@@ -248,3 +248,26 @@ def test_broad_members_with_act_as_are_noted(graph: TrustGraph) -> None:
         ("domain:partner.example", "projects/p2", "high"),
         ("allAuthenticatedUsers", "projects/p2", "critical"),
     }
+
+
+def test_same_policy_from_two_exports_is_one_finding(tmp_path: Path) -> None:
+    resource = (
+        "//iam.googleapis.com/projects/p/serviceAccounts/a@p.iam.gserviceaccount.com"
+    )
+    body = {"bindings": [binding("roles/iam.serviceAccountTokenCreator", "allUsers")]}
+    write(tmp_path, "wrapped.json", {"resource": resource, "policy": body})
+    write(tmp_path, "search.json", [{"resource": resource, "policy": body}])
+    graph = build_graph(load_inputs([tmp_path]))
+    notes = [n for n in graph.notes if n.rule == "trust.broad-principal"]
+    assert [n.subject for n in notes] == [sa("a", "p")]
+    edge = graph.edge("allUsers", sa("a", "p"), Mechanism.IMPERSONATE)
+    assert edge is not None and len(edge.evidence) == 2
+
+
+def test_policy_of_an_unknown_unique_id_is_a_gap(tmp_path: Path) -> None:
+    resource = "//iam.googleapis.com/projects/p/serviceAccounts/1234567890"
+    body = {"bindings": [binding("roles/iam.serviceAccountTokenCreator", "allUsers")]}
+    write(tmp_path, "wrapped.json", {"resource": resource, "policy": body})
+    graph = build_graph(load_inputs([tmp_path]))
+    assert [g.reason for g in graph.coverage] == ["unresolved-service-account"]
+    assert graph.notes == []
