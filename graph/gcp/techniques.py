@@ -34,6 +34,12 @@ _CROSS_PROJECT = Condition(
     note="compute in another project can run as this account only while the "
     "account's project allows cross-project use",
 )
+_DISABLED = Condition(
+    operator="state",
+    key="disabled",
+    verdict=Verdict.DEPENDS,
+    note="the service account is disabled until someone enables it again",
+)
 _ORG_POLICY = Condition(
     operator="technique",
     key="orgpolicy.policy.set",
@@ -97,6 +103,8 @@ class Context:
         """
         if edge.source == edge.target or self.admin_of[edge.source] & set(chain):
             return False
+        if self.graph.principal(edge.target).attributes.get("disabled"):
+            edge = _with_conditions(edge, (_DISABLED,))
         denial = evaluate_deny(self.estate, edge.source, grant_perms, chain)
         if denial.conditions:
             edge = _with_conditions(edge, denial.conditions)

@@ -78,6 +78,12 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> TrustGraph:
                 "projectId": "p2",
                 "uniqueId": "12",
             },
+            {
+                "email": "off@p2.iam.gserviceaccount.com",
+                "projectId": "p2",
+                "uniqueId": "13",
+                "disabled": True,
+            },
         ],
     )
     write(
@@ -235,7 +241,16 @@ def test_accounts_of_unlisted_projects_are_outsiders(graph: TrustGraph) -> None:
     assert graph.principal(PARTNER).external
     assert not graph.principal(sa("a", "p1")).external
     assert not graph.principal(AGENT).external
-    assert targets(graph, PARTNER) == {(sa("b", "p2"), "impersonate", False)}
+    assert targets(graph, PARTNER) == {
+        (sa("b", "p2"), "impersonate", False),
+        (sa("off", "p2"), "impersonate", True),
+    }
+
+
+def test_disabled_account_is_reached_only_conditionally(graph: TrustGraph) -> None:
+    edge = graph.edge(PARTNER, sa("off", "p2"), Mechanism.IMPERSONATE)
+    assert edge is not None
+    assert [c.key for c in edge.conditions] == ["disabled"]
 
 
 def test_broad_members_with_act_as_are_noted(graph: TrustGraph) -> None:
