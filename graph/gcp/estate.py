@@ -299,8 +299,9 @@ def _read_wrapped(estate: Estate, data: Any, path: str) -> None:
 def _hierarchy_from_search(estate: Estate, row: dict[str, Any]) -> None:
     organization = str(row.get("organization") or "")
     folders = [str(f) for f in row.get("folders") or []]
+    # The folders of a result are its ancestors, nearest first.
     chain = [*folders, organization] if organization else folders
-    for child, parent in zip(chain, chain[1:], strict=False):
+    for child, parent in zip(folders, [*chain[1:], ""], strict=False):
         estate.add_container(Container(child, NodeKind.GCP_FOLDER, parent_id=parent))
     if organization:
         estate.add_container(Container(organization, NodeKind.GCP_ORGANIZATION))
