@@ -6,10 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crosstrust import load_graph
+from graph.build import build_graph
+from graph.load import Inventory, LoadedDocument
 from graph.model import Mechanism, Verdict
 from graph.trustgraph import TrustGraph
+from queries.findings import evaluate_rules
 from tests.cases.conftest import write_aws_exports
 
 A = "111111111111"
@@ -477,3 +482,147 @@ def test_malformed_identity_policy_is_a_coverage_gap(tmp_path: Path) -> None:
     (gap,) = graph.coverage
     assert f"arn:aws:iam::{A}:user/odd inline p" in gap.detail
     assert "statement 0" in gap.detail
+
+
+# --- web-identity subjects ------------------------------------------------------
+
+
+def _github_trust(condition: dict[str, Any]) -> dict[str, Any]:
+    provider = f"arn:aws:iam::{A}:oidc-provider/{GH}"
+    return _trust(
+        {"Federated": provider}, "sts:AssumeRoleWithWebIdentity", Condition=condition
+    )
+
+
+@pytest.mark.parametrize("subject", ["repo:acme/app:*", "*"])
+def test_string_equals_wildcard_subject_admits_no_token(
+    tmp_path: Path, subject: str
+) -> None:
+    graph = _target_only(
+        tmp_path, _github_trust({"StringEquals": {f"{GH}:sub": subject}})
+    )
+    assert graph.in_edges(TARGET) == []
+
+
+def test_one_star_among_subjects_admits_every_subject(tmp_path: Path) -> None:
+    subjects = ["repo:acme/app:ref:refs/heads/main", "*"]
+    graph = _target_only(
+        tmp_path, _github_trust({"StringLike": {f"{GH}:sub": subjects}})
+    )
+    assert _sources(graph) == {(f"oidc:{GH}:*", "assume_role_web_identity")}
+    assert graph.principal(f"oidc:{GH}:*").attributes["subject_scope"] == "any"
+
+
+def test_audience_only_admits_every_subject(tmp_path: Path) -> None:
+    condition = {"StringEquals": {f"{GH}:aud": "sts.amazonaws.com"}}
+    graph = _target_only(tmp_path, _github_trust(condition))
+    (edge,) = graph.in_edges(TARGET)
+    assert edge.source == f"oidc:{GH}:*" and not edge.conditional
+
+
+# --- robustness -----------------------------------------------------------------
+
+PRINCIPAL_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "*",
+            A,
+            f"arn:aws:iam::{A}:root",
+            f"arn:aws:iam::{B}:root",
+            f"arn:aws:sts::{A}:assumed-role/caller/s",
+            f"arn:aws:sts::{A}:assumed-role/",
+            f"arn:aws:iam::{A}:role/caller",
+            "AROAABCDEFGHIJKLMNOP",
+            "arn:aws:iam:::root",
+            f"arn:aws:iam::{A}:oidc-provider/{GH}",
+            f"arn:aws:iam::{A}:saml-provider/x",
+            "cognito-identity.amazonaws.com",
+            "lambda.amazonaws.com",
+            "",
+        ]
+    ),
+    st.text(max_size=20),
+)
+PRINCIPALS = st.one_of(
+    st.just("*"),
+    st.dictionaries(
+        st.sampled_from(["AWS", "Service", "Federated", "CanonicalUser", "Other"]),
+        st.one_of(PRINCIPAL_VALUES, st.lists(PRINCIPAL_VALUES, max_size=3)),
+        max_size=3,
+    ),
+)
+CONDITIONS = st.dictionaries(
+    st.sampled_from(
+        [
+            "StringEquals",
+            "StringLike",
+            "ForAllValues:StringLike",
+            "Null",
+            "BoolIfExists",
+            "ArnLike",
+            "IpAddress",
+            "DateLessThan",
+            "Unknown",
+        ]
+    ),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "aws:PrincipalOrgID",
+                "sts:ExternalId",
+                f"{GH}:sub",
+                f"{GH}:aud",
+                "aws:SourceAccount",
+                "aws:PrincipalArn",
+                "aws:SourceIp",
+                "aws:CurrentTime",
+            ]
+        ),
+        st.one_of(
+            st.text(max_size=8),
+            st.sampled_from(["*", "repo:*", "repo:o/r:*", "true", "10.0.0.0/8"]),
+            st.lists(st.text(max_size=6), max_size=3),
+        ),
+        max_size=2,
+    ),
+    max_size=3,
+)
+STATEMENTS = st.fixed_dictionaries(
+    {
+        "Effect": st.sampled_from(["Allow", "Deny"]),
+        "Action": st.sampled_from(
+            [
+                "sts:AssumeRole",
+                "sts:*",
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:TagSession",
+            ]
+        ),
+    },
+    optional={
+        "Principal": PRINCIPALS,
+        "NotPrincipal": PRINCIPALS,
+        "Condition": CONDITIONS,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(STATEMENTS, min_size=1, max_size=3))
+def test_random_trust_policies_never_crash_the_build(
+    statements: list[dict[str, Any]],
+) -> None:
+    caller = {
+        "RoleName": "caller",
+        "Arn": f"arn:aws:iam::{A}:role/caller",
+        "AssumeRolePolicyDocument": {"Statement": []},
+        "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": _allow_assume()}],
+    }
+    target = {"RoleName": "target", "Arn": TARGET}
+    target["AssumeRolePolicyDocument"] = {"Statement": statements}
+    data = {"RoleDetailList": [target, caller]}
+    graph = build_graph(
+        Inventory(documents=[LoadedDocument("aws.authz", "f.json", data)])
+    )
+    evaluate_rules(graph)
+    assert TARGET in graph
