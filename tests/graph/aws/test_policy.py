@@ -298,3 +298,46 @@ def test_random_documents_never_crash(raw: Any, action: str) -> None:
     context = RequestContext(known={"aws:principalorgid": ("o-1",)})
     decision = evaluate_request([document], action, ROLE, context)
     assert decision.outcome in set(Outcome)
+
+
+# --- principal element --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("element", "principal", "pairs"),
+    [
+        ("Principal", "*", (("AWS", "*"),)),
+        ("Principal", {"AWS": "*"}, (("AWS", "*"),)),
+        (
+            "Principal",
+            {"AWS": ["111111111111", " arn:aws:iam::2:root"]},
+            (("AWS", "111111111111"), ("AWS", "arn:aws:iam::2:root")),
+        ),
+        (
+            "Principal",
+            {"Service": ["a.amazonaws.com", "b.amazonaws.com"]},
+            (("Service", "a.amazonaws.com"), ("Service", "b.amazonaws.com")),
+        ),
+        (
+            "Principal",
+            {"Federated": "cognito-identity.amazonaws.com"},
+            (("Federated", "cognito-identity.amazonaws.com"),),
+        ),
+        (
+            "NotPrincipal",
+            {"AWS": "arn:aws:iam::1:user/x"},
+            (("AWS", "arn:aws:iam::1:user/x"),),
+        ),
+    ],
+)
+def test_principal_forms(element: str, principal: Any, pairs: tuple[Any, ...]) -> None:
+    statement = {"Effect": "Allow", element: principal, "Action": ASSUME}
+    parsed = parse_policy(_doc(statement), name="trust").statements[0]
+    assert parsed.principals == pairs
+    assert parsed.not_principal is (element == "NotPrincipal")
+    assert parsed.has_principal
+
+
+def test_statement_without_principal() -> None:
+    parsed = parse_policy(_doc(_allow(ASSUME)), name="identity").statements[0]
+    assert parsed.principals == () and not parsed.has_principal
