@@ -54,8 +54,9 @@ class Inventory:
 def _recognizers() -> tuple[Recognizer, ...]:
     # One entry per cloud; each cloud module lists its own shapes.
     from graph.aws.recognize import RECOGNIZERS as AWS
+    from graph.azure.recognize import RECOGNIZERS as AZURE
 
-    return (*AWS,)
+    return (*AWS, *AZURE)
 
 
 def recognize(data: Any) -> str | None:

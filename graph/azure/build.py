@@ -1,0 +1,182 @@
+"""Graph stage, Azure: containers, principals, trust edges and admin marks from Azure exports."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from graph.azure.assignments import Assignments, Authority, read_assignments
+from graph.azure.directory import Directory, read_directory
+from graph.azure.scopes import (
+    ROOT_SCOPE,
+    ScopeTree,
+    kind_of_scope,
+    natural_parent,
+    subscription_of,
+)
+from graph.azure.tree import read_tree
+from graph.load import Inventory
+from graph.model import Cloud, NodeKind, Principal
+from graph.trustgraph import TrustGraph
+
+logger = logging.getLogger(__name__)
+
+_PRINCIPAL_TYPES = {
+    "user": NodeKind.USER,
+    "group": NodeKind.GROUP,
+    "foreigngroup": NodeKind.GROUP,
+    "serviceprincipal": NodeKind.SERVICE_PRINCIPAL,
+    "managedidentity": NodeKind.MANAGED_IDENTITY,
+}
+_TENANT_LEVEL = "tenant"
+
+
+@dataclass(slots=True)
+class AzureContext:
+    """What the Azure edge builders read: tree, directory, grants, authority."""
+
+    tree: ScopeTree
+    directory: Directory
+    assignments: Assignments
+    authority: Authority
+    groups: dict[str, frozenset[str]]
+    members: dict[str, frozenset[str]]
+    boundary: dict[str, str]
+
+
+def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
+    """Add every Azure container, principal, edge, admin mark and note.
+
+    Parameters
+    ----------
+    inventory
+        Loaded documents; only ``azure.*`` kinds are read.
+    graph
+        The trust graph to extend.
+    """
+    if not any(kind.startswith("azure.") for kind in inventory.kinds()):
+        return
+    directory = read_directory(inventory)
+    assignments = read_assignments(inventory)
+    tree, gaps = read_tree(inventory, Counter(sorted(directory.tenant_ids)))
+    for gap in (*directory.gaps, *assignments.gaps, *gaps):
+        graph.add_gap(gap)
+
+    _place_scopes(tree, directory, assignments)
+    _add_placeholders(directory, assignments)
+    boundary = _add_nodes(graph, tree, directory)
+    groups, members = _memberships(directory)
+    authority = Authority(assignments, tree, groups)
+    context = AzureContext(
+        tree, directory, assignments, authority, groups, members, boundary
+    )
+
+    from graph.azure.edges import EDGE_BUILDERS
+
+    for edges_from in EDGE_BUILDERS:
+        edges_from(context, graph)
+    logger.info(
+        "azure: %d scopes, %d principals, %d grants",
+        len(tree.containers()),
+        len(directory.records),
+        len(assignments.grants),
+    )
+
+
+def _place_scopes(tree: ScopeTree, directory: Directory, found: Assignments) -> None:
+    """Containers named only by assignment scopes or identity ids join the tree."""
+    scopes = [g.scope for g in found.grants]
+    scopes += [r.container_scope for r in directory.records.values()]
+    scopes += [str(r.attributes.get("resource_id", "")) for r in directory.records.values()]
+    for scope in scopes:
+        while scope and scope != ROOT_SCOPE:
+            if kind_of_scope(scope) is not None and not tree.knows(scope):
+                tree.add(scope)
+            scope = natural_parent(scope)
+
+
+def _add_placeholders(directory: Directory, found: Assignments) -> None:
+    """Principals seen only in assignments become placeholder records."""
+    for grant in found.grants:
+        kind = _PRINCIPAL_TYPES.get(grant.principal_type.lower())
+        if kind is None:
+            kind = NodeKind.SERVICE_PRINCIPAL
+        record = directory.record(grant.holder, kind, placeholder=True)
+        if grant.principal_type:
+            record.attributes.setdefault("principalType", grant.principal_type)
+
+
+def _add_nodes(
+    graph: TrustGraph,
+    tree: ScopeTree,
+    directory: Directory,
+) -> dict[str, str]:
+    """Container nodes, then principal nodes; returns each node's boundary."""
+    root = tree.root_node_id()
+    graph.add_principal(
+        Principal(
+            root,
+            NodeKind.AZURE_TENANT,
+            cloud=Cloud.AZURE,
+            name=tree.tenant_id or "tenant root scope",
+        )
+    )
+    boundary = {root: _TENANT_LEVEL}
+    for scope in tree.containers():
+        kind = kind_of_scope(scope) or NodeKind.MANAGEMENT_GROUP
+        parent = tree.parent(scope)
+        graph.add_principal(
+            Principal(
+                scope,
+                kind,
+                cloud=Cloud.AZURE,
+                name=tree.names.get(scope.lower(), "") or scope.rsplit("/", 1)[-1],
+                container_id=tree.node_id(parent) if parent else "",
+            )
+        )
+        boundary[scope] = subscription_of(scope).lower() or _TENANT_LEVEL
+    for record in sorted(directory.records.values(), key=lambda r: r.node_id):
+        container = tree.node_id(record.container_scope) if record.container_scope else root
+        attributes = dict(record.attributes)
+        if record.placeholder:
+            attributes["placeholder"] = True
+        graph.add_principal(
+            Principal(
+                record.node_id,
+                record.kind,
+                cloud=Cloud.AZURE,
+                name=record.name or record.node_id,
+                container_id=container,
+                tags=dict(record.tags),
+                attributes=attributes,
+            )
+        )
+        boundary[record.node_id] = subscription_of(record.container_scope).lower() or (
+            _TENANT_LEVEL
+        )
+    return boundary
+
+
+def _memberships(
+    directory: Directory,
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """Transitive groups of each member, and transitive members of each group."""
+    direct: dict[str, set[str]] = {}
+    for member, group in directory.memberships:
+        direct.setdefault(member, set()).add(group)
+    groups: dict[str, frozenset[str]] = {}
+    for member in direct:
+        seen: set[str] = set()
+        stack = list(direct[member])
+        while stack:
+            group = stack.pop()
+            if group not in seen:
+                seen.add(group)
+                stack.extend(direct.get(group, ()))
+        groups[member] = frozenset(seen - {member})
+    members: dict[str, set[str]] = {}
+    for member, found in groups.items():
+        for group in found:
+            members.setdefault(group, set()).add(member)
+    return groups, {g: frozenset(m) for g, m in members.items()}
