@@ -1,4 +1,4 @@
-"""Graph stage, Azure: role assignments, PIM eligibility, deny assignments, and who may act where."""
+"""Graph stage, Azure: role and deny assignments, and who may act where."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.azure.recognize import body_of, items_of
-from graph.azure.roles import Permission, RoleCatalog, RoleDefinition, matches_any
-from graph.azure.roles import parse_role_definition, role_guid
+from graph.azure.roles import (
+    Permission,
+    RoleCatalog,
+    RoleDefinition,
+    matches_any,
+    parse_role_definition,
+    role_guid,
+)
 from graph.azure.scopes import ScopeTree, normalize_scope, scope_key
 from graph.load import Inventory
 from graph.model import Cloud, Condition, CoverageGap, Evidence, Verdict
@@ -239,6 +245,10 @@ class Authority:
             if key not in chain or (not rule.children and key != chain[0]):
                 continue
             named = EVERYONE in rule.principals or bool(identities & rule.principals)
-            if named and holder not in rule.excluded and rule.refuses(action, data=data):
+            if (
+                named
+                and holder not in rule.excluded
+                and rule.refuses(action, data=data)
+            ):
                 return rule
         return None

@@ -1,4 +1,4 @@
-"""Graph stage, Azure: containers, principals, trust edges and admin marks from Azure exports."""
+"""Graph stage, Azure: containers, principals, edges and admin marks from exports."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ def _place_scopes(tree: ScopeTree, directory: Directory, found: Assignments) -> 
     """Containers named only by assignment scopes or identity ids join the tree."""
     scopes = [g.scope for g in found.grants]
     scopes += [r.container_scope for r in directory.records.values()]
-    scopes += [str(r.attributes.get("resource_id", "")) for r in directory.records.values()]
+    scopes += [
+        str(r.attributes.get("resource_id", "")) for r in directory.records.values()
+    ]
     for scope in scopes:
         while scope and scope != ROOT_SCOPE:
             if kind_of_scope(scope) is not None and not tree.knows(scope):
@@ -137,7 +139,9 @@ def _add_nodes(
         )
         boundary[scope] = subscription_of(scope).lower() or _TENANT_LEVEL
     for record in sorted(directory.records.values(), key=lambda r: r.node_id):
-        container = tree.node_id(record.container_scope) if record.container_scope else root
+        container = (
+            tree.node_id(record.container_scope) if record.container_scope else root
+        )
         attributes = dict(record.attributes)
         if record.placeholder:
             attributes["placeholder"] = True

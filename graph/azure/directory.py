@@ -167,10 +167,14 @@ def _read_resource(directory: Directory, item: Mapping[str, Any], path: str) -> 
         name = f"{item.get('name', resource_id)} (system-assigned)"
         record = directory.record(node_id, NodeKind.MANAGED_IDENTITY, name=name)
         record.container_scope = subscription_of(resource_id)
-        record.attributes.update(resource_id=resource_id, identity_type="system_assigned")
+        record.attributes.update(
+            resource_id=resource_id, identity_type="system_assigned"
+        )
         carried.append(node_id)
     for attached, detail in (identity.get("userAssignedIdentities") or {}).items():
-        principal_id = (detail or {}).get("principalId") if isinstance(detail, dict) else ""
+        principal_id = (
+            (detail or {}).get("principalId") if isinstance(detail, dict) else ""
+        )
         if principal_id:
             directory.identity_by_resource[scope_key(attached)] = principal_id.lower()
         carried.append(directory.identity_node(attached))
@@ -275,7 +279,9 @@ def _read_owners(
         if not isinstance(owner, dict) or not object_id(owner):
             continue
         kind = _KINDS.get(directory_type(owner), NodeKind.USER)
-        owner_name = str(owner.get("displayName") or owner.get("userPrincipalName") or "")
+        owner_name = str(
+            owner.get("displayName") or owner.get("userPrincipalName") or ""
+        )
         directory.record(object_id(owner), kind, name=owner_name, placeholder=True)
         evidence = Evidence(path, target_id, f"owner {owner_name or object_id(owner)}")
         directory.owners.append(Ownership(object_id(owner), target_id, evidence))
@@ -333,4 +339,3 @@ def is_vm(resource: ComputeResource) -> bool:
     return resource.resource_type == _VM_TYPE or (
         "/providers/microsoft.compute/virtualmachines/" in resource.resource_id.lower()
     )
-

@@ -36,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 EdgeBuilder = Callable[[AzureContext, TrustGraph], None]
 
+# The AWS builder's words for how far a subject pattern reaches.
+_SCOPE_WORDS = {
+    Reach.PINNED: "pinned",
+    Reach.BROAD: "broad",
+    Reach.UNPINNED_CONTEXT: "any",
+    Reach.ANY: "any",
+}
 _ADMIN_SCOPES = {NodeKind.MANAGEMENT_GROUP, NodeKind.SUBSCRIPTION}
 # Tenants of Microsoft's own first-party applications, present in every tenant.
 _MICROSOFT_TENANTS = frozenset(
@@ -47,12 +54,14 @@ _MICROSOFT_TENANTS = frozenset(
 )
 # Dynamic-membership clauses that admit every user, every member or every guest.
 _EVERYONE_CLAUSE = re.compile(
-    r'^user\.(objectid|accountenabled|usertype|userprincipalname|mail)'
+    r"^user\.(objectid|accountenabled|usertype|userprincipalname|mail)"
     r'-(ne|eq)(null|true|"guest"|"member"|"")$'
 )
 
 
-def _crosses(context: AzureContext, graph: TrustGraph, source: str, target: str) -> bool:
+def _crosses(
+    context: AzureContext, graph: TrustGraph, source: str, target: str
+) -> bool:
     """Different subscriptions (for subscription-homed sources) or tenants."""
     if graph.principal(source).external != graph.principal(target).external:
         return True
@@ -106,7 +115,9 @@ def edges_from_role_assignments(context: AzureContext, graph: TrustGraph) -> Non
             detail = f"role {grant.role_name}" + (
                 f", inherited_from {inherited}" if inherited else f" at {target}"
             )
-            evidence = Evidence(grant.evidence.document, grant.evidence.statement, detail)
+            evidence = Evidence(
+                grant.evidence.document, grant.evidence.statement, detail
+            )
             _edge(
                 context,
                 graph,
@@ -147,7 +158,9 @@ def _everyone_audience(rule_text: str) -> str:
     for alternative in re.split(r"\s-or\s", rule_text, flags=re.IGNORECASE):
         clause = re.sub(r"[\s()]", "", alternative).lower()
         if _EVERYONE_CLAUSE.match(clause):
-            return "all guests" if '"guest"' in clause and "-eq" in clause else "all users"
+            return (
+                "all guests" if '"guest"' in clause and "-eq" in clause else "all users"
+            )
     return ""
 
 
@@ -170,7 +183,9 @@ def mark_admins(context: AzureContext, graph: TrustGraph) -> None:
             for member in sorted(context.members.get(grant.holder, ()))
         ]
         for principal, why in holders:
-            denied = context.authority.denial(principal, ROLE_ASSIGNMENT_WRITE, grant.scope)
+            denied = context.authority.denial(
+                principal, ROLE_ASSIGNMENT_WRITE, grant.scope
+            )
             if principal in graph and denied is None:
                 graph.mark_admin(principal, why)
 
@@ -183,7 +198,9 @@ def edges_from_role_assignment_write(context: AzureContext, graph: TrustGraph) -
         detail = f"{grant.role_name} can write role assignments at {grant.scope}"
         evidence = Evidence(grant.evidence.document, grant.evidence.statement, detail)
         for target, _ in _container_targets(context, grant):
-            denied = context.authority.denial(grant.holder, ROLE_ASSIGNMENT_WRITE, target)
+            denied = context.authority.denial(
+                grant.holder, ROLE_ASSIGNMENT_WRITE, target
+            )
             if denied is not None and target in graph:
                 graph.block(
                     TrustEdge(
@@ -254,7 +271,7 @@ def _grant_edge(
 
 
 def edges_from_identity_use(context: AzureContext, graph: TrustGraph) -> None:
-    """Attach a user-assigned identity to compute you control, or add it a credential."""
+    """Attach a user-assigned identity to your compute, or add it a credential."""
     for record in sorted(context.directory.records.values(), key=lambda r: r.node_id):
         resource = str(record.attributes.get("resource_id") or "")
         if record.kind is not NodeKind.MANAGED_IDENTITY or not resource:
@@ -355,7 +372,13 @@ def edges_from_federation(context: AzureContext, graph: TrustGraph) -> None:
                     cloud=Cloud.EXTERNAL,
                     name=subject,
                     external=True,
-                    attributes={"issuer": credential.issuer, "subject": subject},
+                    attributes={
+                        "issuer": credential.issuer,
+                        "pattern": subject,
+                        "subject_scope": _SCOPE_WORDS[
+                            subject_reach(credential.issuer, subject)
+                        ],
+                    },
                 )
             )
             detail = (
@@ -403,6 +426,8 @@ def _note_subject(
             "or environments",
         ),
     }[reach]
+    if graph.is_admin(target) and severity is not Severity.CRITICAL:
+        severity = Severity.CRITICAL if severity is Severity.HIGH else Severity.HIGH
     graph.add_note(
         PolicyNote(
             rule=rule,

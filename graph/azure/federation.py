@@ -1,4 +1,4 @@
-"""Graph stage, Azure: federated identity credentials and how far their subjects reach."""
+"""Graph stage, Azure: federated credentials and how far their subjects reach."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Load stage, Azure: recognise az CLI, ARM REST and Microsoft Graph exports by content."""
+"""Load stage, Azure: recognise az CLI, ARM REST and Graph exports by content."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def _federated_credential(item: Mapping[str, Any]) -> bool:
     body = body_of(item)
     if type_of(item).endswith("/federatedidentitycredentials"):
         return True
-    return "issuer" in body and ("subject" in body or "claimsMatchingExpression" in body)
+    return "issuer" in body and (
+        "subject" in body or "claimsMatchingExpression" in body
+    )
 
 
 def directory_type(item: Mapping[str, Any]) -> str:

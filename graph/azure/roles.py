@@ -11,7 +11,8 @@ from typing import Any
 ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
 IDENTITY_ASSIGN = "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"
 IDENTITY_CREDENTIAL_WRITE = (
-    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write"
+    "Microsoft.ManagedIdentity/userAssignedIdentities"
+    "/federatedIdentityCredentials/write"
 )
 VM_RUN_COMMAND = "Microsoft.Compute/virtualMachines/runCommand/action"
 SECRET_READ = "Microsoft.KeyVault/vaults/secrets/getSecret/action"
@@ -93,7 +94,8 @@ def role_guid(role_definition_id: str) -> str:
 
 def parse_role_definition(item: Mapping[str, Any]) -> RoleDefinition | None:
     """Read ``az role definition list`` or ARM REST items; None when shapeless."""
-    body = item.get("properties") if isinstance(item.get("properties"), dict) else item
+    inner = item.get("properties")
+    body: Mapping[str, Any] = inner if isinstance(inner, dict) else item
     name = body.get("roleName")
     guid = item.get("name") or item.get("id") or ""
     if not isinstance(name, str) or not isinstance(guid, str) or not guid:
@@ -225,7 +227,10 @@ BUILTIN_ROLES: tuple[RoleDefinition, ...] = (
     _builtin(
         "00482a5a-887f-4fb3-b363-3b7fe8e74483",
         "Key Vault Administrator",
-        ("Microsoft.Authorization/*/read", "Microsoft.KeyVault/checkNameAvailability/read"),
+        (
+            "Microsoft.Authorization/*/read",
+            "Microsoft.KeyVault/checkNameAvailability/read",
+        ),
         data_actions=("Microsoft.KeyVault/vaults/*",),
     ),
     _builtin(

@@ -1,4 +1,4 @@
-"""Graph stage, Azure: the scope tree read from management-group, subscription and group exports."""
+"""Graph stage, Azure: the scope tree from group, subscription and RG exports."""
 
 from __future__ import annotations
 

@@ -21,10 +21,22 @@ REMEDIATION = {
         "Remove the unique id from the policy: it names a deleted principal, "
         "and a re-created principal of the same name is not trusted."
     ),
+    "trust.oidc-unrestricted-subject": (
+        "Pin the federated credential's subject to one repository and one "
+        "branch, tag or environment."
+    ),
+    "trust.oidc-broad-subject": (
+        "Replace the wildcard with the exact branch, tag or environment that deploys."
+    ),
+    "trust.broad-principal": (
+        "Assign the role to a group with named members instead of a group "
+        "whose dynamic rule admits everyone."
+    ),
 }
 
 
-def _from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
+def from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
+    """Findings from the notes builders recorded under ``rule_id``."""
     for note in graph.notes:
         if note.rule != rule_id:
             continue
@@ -42,16 +54,16 @@ def _from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
 @rule("policy.invalid-element")
 def invalid_element(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """An element the policy type does not accept (reported, not read)."""
-    yield from _from_notes(graph, "policy.invalid-element")
+    yield from from_notes(graph, "policy.invalid-element")
 
 
 @rule("policy.set-operator-single-valued")
 def set_operator(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """ForAllValues / ForAnyValue on a single-valued key."""
-    yield from _from_notes(graph, "policy.set-operator-single-valued")
+    yield from from_notes(graph, "policy.set-operator-single-valued")
 
 
 @rule("trust.dangling-principal")
 def dangling(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A trust or binding naming a deleted principal."""
-    yield from _from_notes(graph, "trust.dangling-principal")
+    yield from from_notes(graph, "trust.dangling-principal")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from graph.model import Finding, Mechanism, NodeKind, Severity, TrustEdge, Verdict
 from graph.trustgraph import TrustGraph
 from queries.findings import RuleOptions, rule
+from queries.rules.notes import from_notes
 
 # Conditions that narrow "anyone" to a known set of callers.
 NARROWING_KEYS = frozenset(
@@ -110,18 +111,21 @@ def broad_principal(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding
                 "aws:PrincipalOrgID / aws:PrincipalArn conditions."
             ),
         )
+    yield from from_notes(graph, "trust.broad-principal")
 
 
 @rule("trust.oidc-unrestricted-subject")
 def oidc_unrestricted(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A web-identity trust that does not pin the token subject."""
     yield from _oidc(graph, "any", "trust.oidc-unrestricted-subject")
+    yield from from_notes(graph, "trust.oidc-unrestricted-subject")
 
 
 @rule("trust.oidc-broad-subject")
 def oidc_broad(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A web-identity trust pinned to one owner but wildcarded within it."""
     yield from _oidc(graph, "broad", "trust.oidc-broad-subject")
+    yield from from_notes(graph, "trust.oidc-broad-subject")
 
 
 def _oidc(graph: TrustGraph, scope: str, rule_id: str) -> Iterator[Finding]:
