@@ -412,7 +412,8 @@ def _note_subject(
         Reach.ANY: (
             "trust.oidc-unrestricted-subject",
             Severity.CRITICAL,
-            "does not pin the subject: any workload of the issuer matches",
+            "pins no single workload: any repository or workload of the issuer "
+            "that fits the pattern matches",
         ),
         Reach.UNPINNED_CONTEXT: (
             "trust.oidc-unrestricted-subject",
