@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
 
 from graph.azure.assignments import Assignments, Authority, read_assignments
+from graph.azure.context import AzureContext
 from graph.azure.directory import Directory, read_directory
+from graph.azure.edges import EDGE_BUILDERS
+from graph.azure.entra import read_directory_roles
 from graph.azure.scopes import (
     ROOT_SCOPE,
     ScopeTree,
@@ -32,19 +34,6 @@ _PRINCIPAL_TYPES = {
 _TENANT_LEVEL = "tenant"
 
 
-@dataclass(slots=True)
-class AzureContext:
-    """What the Azure edge builders read: tree, directory, grants, authority."""
-
-    tree: ScopeTree
-    directory: Directory
-    assignments: Assignments
-    authority: Authority
-    groups: dict[str, frozenset[str]]
-    members: dict[str, frozenset[str]]
-    boundary: dict[str, str]
-
-
 def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
     """Add every Azure container, principal, edge, admin mark and note.
 
@@ -65,14 +54,22 @@ def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
 
     _place_scopes(tree, directory, assignments)
     _add_placeholders(directory, assignments)
+    directory_roles = read_directory_roles(inventory)
+    for role in directory_roles:
+        directory.record(role.holder, role.holder_kind, placeholder=True)
     boundary = _add_nodes(graph, tree, directory)
     groups, members = _memberships(directory)
     authority = Authority(assignments, tree, groups)
     context = AzureContext(
-        tree, directory, assignments, authority, groups, members, boundary
+        tree,
+        directory,
+        assignments,
+        authority,
+        groups,
+        members,
+        boundary,
+        directory_roles,
     )
-
-    from graph.azure.edges import EDGE_BUILDERS
 
     for edges_from in EDGE_BUILDERS:
         edges_from(context, graph)

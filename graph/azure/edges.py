@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from graph.azure.assignments import Grant
-from graph.azure.build import AzureContext
+from graph.azure.context import AzureContext
 from graph.azure.directory import is_vm
+from graph.azure.entra import edges_from_directory_roles
 from graph.azure.federation import Reach, subject_node_id, subject_reach
 from graph.azure.roles import (
     COMPUTE_WRITES,
@@ -224,12 +225,24 @@ def edges_from_role_assignment_write(context: AzureContext, graph: TrustGraph) -
             )
 
 
-def _compute_grant(context: AzureContext, holder: str) -> Grant | None:
-    """A grant letting ``holder`` (or its groups) write some compute resource."""
-    holders = {holder, *context.groups.get(holder, ())}
+def _compute_grants(context: AzureContext) -> dict[str, Grant]:
+    """Per holder, one grant that lets it write some compute resource."""
+    found: dict[str, Grant] = {}
     for grant in context.assignments.grants:
-        if grant.holder in holders and any(grant.allows(a) for a in COMPUTE_WRITES):
-            return grant
+        if grant.holder not in found and any(grant.allows(a) for a in COMPUTE_WRITES):
+            found[grant.holder] = grant
+    return found
+
+
+def _compute_grant(
+    context: AzureContext,
+    compute: dict[str, Grant],
+    holder: str,
+) -> Grant | None:
+    """The holder's own compute grant, else one held through its groups."""
+    for candidate in (holder, *sorted(context.groups.get(holder, ()))):
+        if candidate in compute:
+            return compute[candidate]
     return None
 
 
@@ -272,6 +285,7 @@ def _grant_edge(
 
 def edges_from_identity_use(context: AzureContext, graph: TrustGraph) -> None:
     """Attach a user-assigned identity to your compute, or add it a credential."""
+    writers = _compute_grants(context)
     for record in sorted(context.directory.records.values(), key=lambda r: r.node_id):
         resource = str(record.attributes.get("resource_id") or "")
         if record.kind is not NodeKind.MANAGED_IDENTITY or not resource:
@@ -279,7 +293,7 @@ def edges_from_identity_use(context: AzureContext, graph: TrustGraph) -> None:
         if record.attributes.get("identity_type") == "system_assigned":
             continue
         for grant in context.authority.grants_at(resource, IDENTITY_ASSIGN):
-            compute = _compute_grant(context, grant.holder)
+            compute = _compute_grant(context, writers, grant.holder)
             if compute is None:
                 continue
             _grant_edge(
@@ -478,6 +492,7 @@ EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
     edges_from_membership,
     edges_from_role_assignments,
     mark_admins,
+    edges_from_directory_roles,
     edges_from_role_assignment_write,
     edges_from_identity_use,
     edges_from_run_command,

@@ -112,6 +112,15 @@ def _directory(item: Mapping[str, Any]) -> bool:
     return bool(directory_type(item)) and ("id" in item or "objectId" in item)
 
 
+def _directory_role(item: Mapping[str, Any]) -> bool:
+    return "roleTemplateId" in item
+
+
+def _directory_role_assignment(item: Mapping[str, Any]) -> bool:
+    fields = ("principalId", "roleDefinitionId", "directoryScopeId")
+    return all(k in item for k in fields)
+
+
 def _management_group(item: Mapping[str, Any]) -> bool:
     return type_of(item) in MG_TYPES
 
@@ -146,6 +155,11 @@ RECOGNIZERS = (
     Recognizer("azure.identities", _every(_identity)),
     Recognizer("azure.federated_credentials", _every(_federated_credential)),
     Recognizer("azure.directory", _every(_directory)),
+    Recognizer("azure.directory_roles", _every(_directory_role)),
+    Recognizer(
+        "azure.directory_role_assignments",
+        _every(_directory_role_assignment),
+    ),
     Recognizer("azure.management_groups", _is_management_groups),
     Recognizer("azure.subscriptions", _every(_subscription)),
     Recognizer("azure.resource_groups", _every(_resource_group)),
