@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from graph.azure.assignments import Grant
-from graph.azure.context import AzureContext
+from graph.azure.context import AzureContext, acting_principal, add_edge
 from graph.azure.directory import is_vm
 from graph.azure.entra import edges_from_directory_roles
-from graph.azure.federation import Reach, subject_node_id, subject_reach
+from graph.azure.external import edges_from_federation, edges_from_foreign_tenants
 from graph.azure.roles import (
     COMPUTE_WRITES,
     IDENTITY_ASSIGN,
@@ -18,18 +18,14 @@ from graph.azure.roles import (
     ROLE_ASSIGNMENT_WRITE,
     VM_RUN_COMMAND,
 )
-from graph.azure.scopes import ROOT_SCOPE, kind_of_scope, scope_key, tenant_node_id
+from graph.azure.scopes import ROOT_SCOPE, kind_of_scope, scope_key
 from graph.model import (
-    Cloud,
-    Condition,
     Evidence,
     Mechanism,
     NodeKind,
     PolicyNote,
-    Principal,
     Severity,
     TrustEdge,
-    Verdict,
 )
 from graph.trustgraph import TrustGraph
 
@@ -37,60 +33,12 @@ logger = logging.getLogger(__name__)
 
 EdgeBuilder = Callable[[AzureContext, TrustGraph], None]
 
-# The AWS builder's words for how far a subject pattern reaches.
-_SCOPE_WORDS = {
-    Reach.PINNED: "pinned",
-    Reach.BROAD: "broad",
-    Reach.UNPINNED_CONTEXT: "any",
-    Reach.ANY: "any",
-}
 _ADMIN_SCOPES = {NodeKind.MANAGEMENT_GROUP, NodeKind.SUBSCRIPTION}
-# Tenants of Microsoft's own first-party applications, present in every tenant.
-_MICROSOFT_TENANTS = frozenset(
-    {
-        "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
-        "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        "33e01921-4d64-4f8c-a055-5bdaffd5e33d",
-    }
-)
 # Dynamic-membership clauses that admit every user, every member or every guest.
 _EVERYONE_CLAUSE = re.compile(
     r"^user\.(objectid|accountenabled|usertype|userprincipalname|mail)"
     r'-(ne|eq)(null|true|"guest"|"member"|"")$'
 )
-
-
-def _crosses(
-    context: AzureContext, graph: TrustGraph, source: str, target: str
-) -> bool:
-    """Different subscriptions (for subscription-homed sources) or tenants."""
-    if graph.principal(source).external != graph.principal(target).external:
-        return True
-    home = context.boundary.get(source, "tenant")
-    return home != "tenant" and home != context.boundary.get(target, "tenant")
-
-
-def _edge(
-    context: AzureContext,
-    graph: TrustGraph,
-    source: str,
-    target: str,
-    mechanism: Mechanism,
-    *,
-    conditions: Iterable[Condition] = (),
-    evidence: Iterable[Evidence] = (),
-) -> TrustEdge | None:
-    if source == target or source not in graph or target not in graph:
-        return None
-    edge = TrustEdge(
-        source,
-        target,
-        mechanism,
-        conditions=tuple(dict.fromkeys(conditions)),
-        evidence=tuple(evidence),
-        cross_boundary=_crosses(context, graph, source, target),
-    )
-    return graph.add_edge(edge)
 
 
 def _container_targets(context: AzureContext, grant: Grant) -> list[tuple[str, str]]:
@@ -106,7 +54,9 @@ def _container_targets(context: AzureContext, grant: Grant) -> list[tuple[str, s
 
 def edges_from_membership(context: AzureContext, graph: TrustGraph) -> None:
     for (member, group), evidence in sorted(context.directory.memberships.items()):
-        _edge(context, graph, member, group, Mechanism.MEMBER_OF, evidence=[evidence])
+        add_edge(
+            context, graph, member, group, Mechanism.MEMBER_OF, evidence=[evidence]
+        )
 
 
 def edges_from_role_assignments(context: AzureContext, graph: TrustGraph) -> None:
@@ -119,7 +69,7 @@ def edges_from_role_assignments(context: AzureContext, graph: TrustGraph) -> Non
             evidence = Evidence(
                 grant.evidence.document, grant.evidence.statement, detail
             )
-            _edge(
+            add_edge(
                 context,
                 graph,
                 grant.holder,
@@ -214,7 +164,7 @@ def edges_from_role_assignment_write(context: AzureContext, graph: TrustGraph) -
                     denied.evidence,
                 )
                 continue
-            _edge(
+            add_edge(
                 context,
                 graph,
                 grant.holder,
@@ -272,7 +222,7 @@ def _grant_edge(
         )
         graph.block(blocked, denied.evidence)
         return
-    _edge(
+    add_edge(
         context,
         graph,
         grant.holder,
@@ -340,151 +290,14 @@ def edges_from_run_command(context: AzureContext, graph: TrustGraph) -> None:
 def edges_from_ownership(context: AzureContext, graph: TrustGraph) -> None:
     """Owners of an app or service principal can add it a secret."""
     for ownership in context.directory.owners:
-        target = _acting_principal(context, ownership.target_id)
-        _edge(
+        target = acting_principal(context, ownership.target_id)
+        add_edge(
             context,
             graph,
             ownership.owner_id,
             target,
             Mechanism.ADD_APP_SECRET,
             evidence=[ownership.evidence],
-        )
-
-
-def _acting_principal(context: AzureContext, node_id: str) -> str:
-    """An app registration acts through its service principal when one is known."""
-    record = context.directory.records.get(node_id)
-    if record is None or record.kind is not NodeKind.APP_REGISTRATION:
-        return node_id
-    app_id = str(record.attributes.get("appId") or "")
-    return context.directory.service_principal_of_app(app_id, node_id)
-
-
-def edges_from_federation(context: AzureContext, graph: TrustGraph) -> None:
-    """External token subjects → the identity or service principal that trusts them."""
-    for credential, evidence in context.directory.credentials:
-        target = _acting_principal(context, credential.parent)
-        if target not in graph:
-            continue
-        conditions = []
-        if not credential.parsed:
-            conditions.append(
-                Condition(
-                    operator="claimsMatchingExpression",
-                    key="claims",
-                    values=(credential.expression,),
-                    verdict=Verdict.DEPENDS,
-                    note="expression only partly understood",
-                )
-            )
-        for subject in credential.subjects or ("*",):
-            source = subject_node_id(credential.issuer, subject)
-            graph.add_principal(
-                Principal(
-                    source,
-                    NodeKind.FEDERATED_SUBJECT,
-                    cloud=Cloud.EXTERNAL,
-                    name=subject,
-                    external=True,
-                    attributes={
-                        "issuer": credential.issuer,
-                        "pattern": subject,
-                        "subject_scope": _SCOPE_WORDS[
-                            subject_reach(credential.issuer, subject)
-                        ],
-                    },
-                )
-            )
-            detail = (
-                f"federated credential {credential.name}: issuer {credential.issuer}, "
-                f"subject {subject}, audiences {', '.join(credential.audiences)}"
-            )
-            proof = Evidence(evidence.document, evidence.statement, detail)
-            _edge(
-                context,
-                graph,
-                source,
-                target,
-                Mechanism.FEDERATE,
-                conditions=conditions,
-                evidence=[proof],
-            )
-            _note_subject(graph, target, credential.issuer, subject, proof)
-
-
-def _note_subject(
-    graph: TrustGraph,
-    target: str,
-    issuer: str,
-    subject: str,
-    evidence: Evidence,
-) -> None:
-    reach = subject_reach(issuer, subject)
-    if reach is Reach.PINNED:
-        return
-    rule, severity, what = {
-        Reach.ANY: (
-            "trust.oidc-unrestricted-subject",
-            Severity.CRITICAL,
-            "pins no single workload: any repository or workload of the issuer "
-            "that fits the pattern matches",
-        ),
-        Reach.UNPINNED_CONTEXT: (
-            "trust.oidc-unrestricted-subject",
-            Severity.HIGH,
-            "pins the repository only: every branch, tag and pull request matches",
-        ),
-        Reach.BROAD: (
-            "trust.oidc-broad-subject",
-            Severity.MEDIUM,
-            "pins the workload but is wildcarded over branches, pull requests "
-            "or environments",
-        ),
-    }[reach]
-    if graph.is_admin(target) and severity is not Severity.CRITICAL:
-        severity = Severity.CRITICAL if severity is Severity.HIGH else Severity.HIGH
-    graph.add_note(
-        PolicyNote(
-            rule=rule,
-            subject=target,
-            evidence=evidence,
-            message=f"federated credential subject {subject!r} {what}",
-            severity=severity,
-        )
-    )
-
-
-def edges_from_foreign_tenants(context: AzureContext, graph: TrustGraph) -> None:
-    """A multi-tenant app owned by another tenant: that tenant sets its credentials."""
-    home = context.tree.tenant_id
-    if not home:
-        return
-    for record in sorted(context.directory.records.values(), key=lambda r: r.node_id):
-        owner = str(record.attributes.get("appOwnerOrganizationId") or "").lower()
-        if not owner or owner == home or owner in _MICROSOFT_TENANTS:
-            continue
-        tenant = tenant_node_id(owner)
-        graph.add_principal(
-            Principal(
-                tenant,
-                NodeKind.AZURE_TENANT,
-                cloud=Cloud.AZURE,
-                name=owner,
-                external=True,
-            )
-        )
-        evidence = Evidence(
-            "directory",
-            record.node_id,
-            f"service principal of an application owned by tenant {owner}",
-        )
-        _edge(
-            context,
-            graph,
-            tenant,
-            record.node_id,
-            Mechanism.ADD_APP_SECRET,
-            evidence=[evidence],
         )
 
 

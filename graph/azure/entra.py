@@ -1,4 +1,4 @@
-"""Graph stage, Azure: Entra directory roles: tenant admins and app credential writers."""
+"""Graph stage, Azure: directory roles that make tenant admins or secret writers."""
 
 from __future__ import annotations
 

@@ -1,0 +1,163 @@
+"""Graph stage, Azure: edges from outside parties (token subjects, foreign tenants)."""
+
+from __future__ import annotations
+
+from graph.azure.context import AzureContext, acting_principal, add_edge
+from graph.azure.federation import Reach, subject_node_id, subject_reach
+from graph.azure.scopes import tenant_node_id
+from graph.model import (
+    Cloud,
+    Condition,
+    Evidence,
+    Mechanism,
+    NodeKind,
+    PolicyNote,
+    Principal,
+    Severity,
+    Verdict,
+)
+from graph.trustgraph import TrustGraph
+
+# The AWS builder's words for how far a subject pattern reaches.
+_SCOPE_WORDS = {
+    Reach.PINNED: "pinned",
+    Reach.BROAD: "broad",
+    Reach.UNPINNED_CONTEXT: "any",
+    Reach.ANY: "any",
+}
+# Tenants of Microsoft's own first-party applications, present in every tenant.
+_MICROSOFT_TENANTS = frozenset(
+    {
+        "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "33e01921-4d64-4f8c-a055-5bdaffd5e33d",
+    }
+)
+
+
+def edges_from_federation(context: AzureContext, graph: TrustGraph) -> None:
+    """External token subjects → the identity or service principal that trusts them."""
+    for credential, evidence in context.directory.credentials:
+        target = acting_principal(context, credential.parent)
+        if target not in graph:
+            continue
+        conditions = []
+        if not credential.parsed:
+            conditions.append(
+                Condition(
+                    operator="claimsMatchingExpression",
+                    key="claims",
+                    values=(credential.expression,),
+                    verdict=Verdict.DEPENDS,
+                    note="expression only partly understood",
+                )
+            )
+        for subject in credential.subjects or ("*",):
+            source = subject_node_id(credential.issuer, subject)
+            graph.add_principal(
+                Principal(
+                    source,
+                    NodeKind.FEDERATED_SUBJECT,
+                    cloud=Cloud.EXTERNAL,
+                    name=subject,
+                    external=True,
+                    attributes={
+                        "issuer": credential.issuer,
+                        "pattern": subject,
+                        "subject_scope": _SCOPE_WORDS[
+                            subject_reach(credential.issuer, subject)
+                        ],
+                    },
+                )
+            )
+            detail = (
+                f"federated credential {credential.name}: issuer {credential.issuer}, "
+                f"subject {subject}, audiences {', '.join(credential.audiences)}"
+            )
+            proof = Evidence(evidence.document, evidence.statement, detail)
+            add_edge(
+                context,
+                graph,
+                source,
+                target,
+                Mechanism.FEDERATE,
+                conditions=conditions,
+                evidence=[proof],
+            )
+            _note_subject(graph, target, credential.issuer, subject, proof)
+
+
+def _note_subject(
+    graph: TrustGraph,
+    target: str,
+    issuer: str,
+    subject: str,
+    evidence: Evidence,
+) -> None:
+    reach = subject_reach(issuer, subject)
+    if reach is Reach.PINNED:
+        return
+    rule, severity, what = {
+        Reach.ANY: (
+            "trust.oidc-unrestricted-subject",
+            Severity.CRITICAL,
+            "pins no single workload: any repository or workload of the issuer "
+            "that fits the pattern matches",
+        ),
+        Reach.UNPINNED_CONTEXT: (
+            "trust.oidc-unrestricted-subject",
+            Severity.HIGH,
+            "pins the repository only: every branch, tag and pull request matches",
+        ),
+        Reach.BROAD: (
+            "trust.oidc-broad-subject",
+            Severity.MEDIUM,
+            "pins the workload but is wildcarded over branches, pull requests "
+            "or environments",
+        ),
+    }[reach]
+    if graph.is_admin(target) and severity is not Severity.CRITICAL:
+        severity = Severity.CRITICAL if severity is Severity.HIGH else Severity.HIGH
+    graph.add_note(
+        PolicyNote(
+            rule=rule,
+            subject=target,
+            evidence=evidence,
+            message=f"federated credential subject {subject!r} {what}",
+            severity=severity,
+        )
+    )
+
+
+def edges_from_foreign_tenants(context: AzureContext, graph: TrustGraph) -> None:
+    """A multi-tenant app owned by another tenant: that tenant sets its credentials."""
+    home = context.tree.tenant_id
+    if not home:
+        return
+    for record in sorted(context.directory.records.values(), key=lambda r: r.node_id):
+        owner = str(record.attributes.get("appOwnerOrganizationId") or "").lower()
+        if not owner or owner == home or owner in _MICROSOFT_TENANTS:
+            continue
+        tenant = tenant_node_id(owner)
+        graph.add_principal(
+            Principal(
+                tenant,
+                NodeKind.AZURE_TENANT,
+                cloud=Cloud.AZURE,
+                name=owner,
+                external=True,
+            )
+        )
+        evidence = Evidence(
+            "directory",
+            record.node_id,
+            f"service principal of an application owned by tenant {owner}",
+        )
+        add_edge(
+            context,
+            graph,
+            tenant,
+            record.node_id,
+            Mechanism.ADD_APP_SECRET,
+            evidence=[evidence],
+        )
