@@ -77,9 +77,10 @@ class RoleDefinition:
 
 @lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(
-        "^" + ".*".join(re.escape(p) for p in text.split("*")) + "$", re.IGNORECASE
-    )
+    # A `/*/` segment also matches no segment: `identities/*/assign/action`
+    # grants `identities/assign/action` in the built-in operator role.
+    body = re.escape(text).replace("/\\*/", "/(?:.*/)?").replace("\\*", ".*")
+    return re.compile(f"^{body}$", re.IGNORECASE)
 
 
 def matches_any(patterns: Iterable[str], action: str) -> bool:
