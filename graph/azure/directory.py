@@ -204,7 +204,10 @@ def _read_directory_object(
     if kind_name == "application" and item.get("appId"):
         directory.app_by_app_id[str(item["appId"]).lower()] = node_id
     if kind_name in {"serviceprincipal", "application"}:
-        record.attributes["access_keys"] = _access_keys(item)
+        keys = _access_keys(item)
+        if keys:
+            # TODO: Graph exports carry no secret sign-in data — last_used stays None.
+            record.attributes["access_keys"] = keys
         _read_owners(directory, node_id, item, path)
     if kind_name == "application":
         evidence = Evidence(path, node_id, f"application {name}")
