@@ -38,6 +38,7 @@ class PrincipalRecord:
     name: str = ""
     container_scope: str = ""
     placeholder: bool = False
+    source: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
 
@@ -198,6 +199,7 @@ def _read_directory_object(
         kind = NodeKind.MANAGED_IDENTITY
     name = str(item.get("displayName") or item.get("userPrincipalName") or "")
     record = directory.record(node_id, kind, name=name)
+    record.source = record.source or path
     _copy_attributes(record, item)
     if kind_name == "serviceprincipal":
         _read_service_principal(directory, record, item)

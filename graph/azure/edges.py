@@ -10,7 +10,11 @@ from graph.azure.assignments import Grant
 from graph.azure.context import AzureContext, acting_principal, add_edge
 from graph.azure.directory import is_vm
 from graph.azure.entra import edges_from_directory_roles
-from graph.azure.external import edges_from_federation, edges_from_foreign_tenants
+from graph.azure.external import (
+    edges_from_federation,
+    edges_from_foreign_tenants,
+    edges_from_lighthouse,
+)
 from graph.azure.roles import (
     COMPUTE_WRITES,
     IDENTITY_ASSIGN,
@@ -312,4 +316,5 @@ EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
     edges_from_ownership,
     edges_from_federation,
     edges_from_foreign_tenants,
+    edges_from_lighthouse,
 )

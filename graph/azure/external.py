@@ -129,6 +129,20 @@ def _note_subject(
     )
 
 
+def _foreign_tenant(graph: TrustGraph, tenant_id: str) -> str:
+    node_id = tenant_node_id(tenant_id)
+    graph.add_principal(
+        Principal(
+            node_id,
+            NodeKind.AZURE_TENANT,
+            cloud=Cloud.AZURE,
+            name=tenant_id,
+            external=True,
+        )
+    )
+    return node_id
+
+
 def edges_from_foreign_tenants(context: AzureContext, graph: TrustGraph) -> None:
     """A multi-tenant app owned by another tenant: that tenant sets its credentials."""
     home = context.tree.tenant_id
@@ -138,18 +152,9 @@ def edges_from_foreign_tenants(context: AzureContext, graph: TrustGraph) -> None
         owner = str(record.attributes.get("appOwnerOrganizationId") or "").lower()
         if not owner or owner == home or owner in _MICROSOFT_TENANTS:
             continue
-        tenant = tenant_node_id(owner)
-        graph.add_principal(
-            Principal(
-                tenant,
-                NodeKind.AZURE_TENANT,
-                cloud=Cloud.AZURE,
-                name=owner,
-                external=True,
-            )
-        )
+        tenant = _foreign_tenant(graph, owner)
         evidence = Evidence(
-            "directory",
+            record.source,
             record.node_id,
             f"service principal of an application owned by tenant {owner}",
         )
@@ -161,3 +166,31 @@ def edges_from_foreign_tenants(context: AzureContext, graph: TrustGraph) -> None
             Mechanism.ADD_APP_SECRET,
             evidence=[evidence],
         )
+
+
+def edges_from_lighthouse(context: AzureContext, graph: TrustGraph) -> None:
+    """Tenants that manage a subscription through Azure Lighthouse delegation."""
+    for subscription, managers in sorted(context.tree.managed_by.items()):
+        for owner, path in managers:
+            tenant = _foreign_tenant(graph, owner)
+            condition = Condition(
+                operator="lighthouse",
+                key="delegation",
+                values=(owner,),
+                verdict=Verdict.DEPENDS,
+                note="the delegated roles live in the managing tenant's offer",
+            )
+            evidence = Evidence(
+                path,
+                subscription,
+                f"managedByTenants lists {owner}",
+            )
+            add_edge(
+                context,
+                graph,
+                tenant,
+                subscription,
+                Mechanism.ROLE_ASSIGNMENT,
+                conditions=[condition],
+                evidence=[evidence],
+            )

@@ -101,6 +101,7 @@ class ScopeTree:
     names: dict[str, str] = field(default_factory=dict)
     parents: dict[str, str] = field(default_factory=dict)
     spelling: dict[str, str] = field(default_factory=dict)
+    managed_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     _children: dict[str, list[str]] | None = None
 
     def add(self, scope: str, *, name: str = "", parent: str = "") -> str:

@@ -29,7 +29,7 @@ def read_tree(
                 _read_group(tree, item, "", tenants)
     for document in inventory.of_kind("azure.subscriptions"):
         for item in items_of(document.data) or []:
-            _read_subscription(tree, item, tenants)
+            _read_subscription(tree, item, tenants, document.path)
     for document in inventory.of_kind("azure.resource_groups"):
         for item in items_of(document.data) or []:
             tree.add(str(item.get("id", "")), name=str(item.get("name", "")))
@@ -87,10 +87,18 @@ def _read_subscription(
     tree: ScopeTree,
     item: Mapping[str, Any],
     tenants: Counter[str],
+    path: str,
 ) -> None:
     raw = str(item.get("subscriptionId") or item.get("id") or "")
     scope = normalize_scope(raw) if raw.startswith("/") else subscription_scope(raw)
     name = str(item.get("displayName") or item.get("name") or "")
-    tree.add(scope, name=name)
+    node_id = tree.add(scope, name=name)
+    managers = [
+        str(entry.get("tenantId")).lower()
+        for entry in item.get("managedByTenants") or []
+        if isinstance(entry, dict) and entry.get("tenantId")
+    ]
+    for manager in sorted(managers):
+        tree.managed_by.setdefault(node_id, []).append((manager, path))
     if item.get("tenantId"):
         tenants[str(item["tenantId"]).lower()] += 1

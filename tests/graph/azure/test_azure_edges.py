@@ -311,3 +311,22 @@ def test_directory_roles(tmp_path: Path) -> None:
     assert graph.admins() == [USER]
     assert graph.admin_reason(USER) == "Global Administrator of the tenant"
     assert graph.edge(OTHER, sp_id, Mechanism.ADD_APP_SECRET) is not None
+
+
+def test_lighthouse_managing_tenant_is_an_outside_party(tmp_path: Path) -> None:
+    manager = "eeeeeeee-0000-0000-0000-000000000000"
+    subscriptions = [
+        {
+            "id": SUB_A.rsplit("/", 1)[-1],
+            "tenantId": TENANT,
+            "name": "a",
+            "isDefault": True,
+            "managedByTenants": [{"tenantId": manager}],
+        }
+    ]
+    graph = _load(tmp_path, subscriptions=subscriptions)
+
+    edge = graph.edge(f"/tenants/{manager}", SUB_A, Mechanism.ROLE_ASSIGNMENT)
+
+    assert edge is not None and edge.conditional and edge.cross_boundary
+    assert [c.operator for c in edge.conditions] == ["lighthouse"]
