@@ -238,6 +238,8 @@ class Authority:
         data: bool = False,
     ) -> DenyRule | None:
         """The deny assignment refusing ``action`` to ``holder`` at ``target``."""
+        if not self.denies:
+            return None
         identities = {holder, *self.groups.get(holder, frozenset())}
         chain = self.tree.ancestors(target)
         for rule in self.denies:

@@ -70,9 +70,15 @@ class RoleDefinition:
 
     @property
     def privileged(self) -> bool:
-        return any(self.allows(a) for a in POWER_ACTIONS) or self.allows(
-            SECRET_READ, data=True
-        )
+        return _privileged(self)
+
+
+@lru_cache(maxsize=4096)
+def _privileged(role: RoleDefinition) -> bool:
+    """More than reading: some power action, or reading vault secrets."""
+    if any(role.allows(a) for a in POWER_ACTIONS):
+        return True
+    return role.allows(SECRET_READ, data=True)
 
 
 @lru_cache(maxsize=4096)

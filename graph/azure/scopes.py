@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graph.model import NodeKind
 
@@ -18,6 +19,7 @@ _KEYWORDS = {
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_scope(scope: str) -> str:
     """One spelling per ARM id: fixed-case keywords, lower-case GUIDs, no slash tail."""
     text = scope.strip()
@@ -103,6 +105,7 @@ class ScopeTree:
     spelling: dict[str, str] = field(default_factory=dict)
     managed_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     _children: dict[str, list[str]] | None = None
+    _chains: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, scope: str, *, name: str = "", parent: str = "") -> str:
         """Register a container scope (first spelling wins); return its id."""
@@ -110,6 +113,7 @@ class ScopeTree:
         key = normal.lower()
         node_id = self.spelling.setdefault(key, normal)
         self._children = None
+        self._chains.clear()
         if name and not self.names.get(key):
             self.names[key] = name
         if parent and scope_key(parent) != key:
@@ -142,12 +146,17 @@ class ScopeTree:
 
     def ancestors(self, scope: str) -> list[str]:
         """The scope's own key, then every parent key up to the root."""
-        chain = [scope_key(scope)]
+        key = scope_key(scope)
+        cached = self._chains.get(key)
+        if cached is not None:
+            return cached
+        chain = [key]
         while chain[-1] != ROOT_SCOPE and len(chain) < 64:
             parent = self.parent(chain[-1])
             if not parent or parent in chain:
                 break
             chain.append(parent)
+        self._chains[key] = chain
         return chain
 
     def covers(self, outer: str, inner: str) -> bool:
