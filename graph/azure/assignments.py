@@ -88,6 +88,9 @@ def read_assignments(inventory: Inventory) -> Assignments:
         for document in inventory.of_kind(kind):
             for item in items_of(document.data) or []:
                 grant = _grant(found.catalog, item, document.path, eligible)
+                if not grant.holder:
+                    found.gaps.append(_no_holder_gap(grant))
+                    continue
                 found.grants.append(grant)
                 if grant.role is None and grant.role_name not in unknown:
                     unknown.add(grant.role_name)
@@ -107,7 +110,7 @@ def _grant(
     body = body_of(item)
     definition_id = str(body.get("roleDefinitionId") or "")
     role_name = str(body.get("roleDefinitionName") or _expanded_role_name(body))
-    role = catalog.resolve(definition_id, role_name)
+    role = catalog.resolve(definition_id, _classic_as_owner(role_name))
     name = role.name if role else role_name or role_guid(definition_id)
     scope = normalize_scope(str(body.get("scope") or "/"))
     conditions = list(_abac_conditions(body))
@@ -124,7 +127,7 @@ def _grant(
     statement = str(item.get("id") or item.get("name") or f"{name}@{scope}")
     detail = f"role {name} at {scope}" + (" (eligible)" if eligible else "")
     return Grant(
-        holder=str(body.get("principalId") or "").lower(),
+        holder=str(body.get("principalId") or body.get("principalName") or "").lower(),
         principal_type=str(body.get("principalType") or ""),
         role=role,
         role_name=name,
@@ -133,6 +136,13 @@ def _grant(
         conditions=tuple(conditions),
         eligible=eligible,
     )
+
+
+def _classic_as_owner(role_name: str) -> str:
+    """Classic service and co-administrators hold Owner-equal power."""
+    classic = ("serviceadministrator", "coadministrator", "accountadministrator")
+    lowered = role_name.lower()
+    return "Owner" if any(c in lowered for c in classic) else role_name
 
 
 def _expanded_role_name(body: Mapping[str, Any]) -> str:
@@ -168,6 +178,16 @@ def _unknown_role_gap(grant: Grant) -> CoverageGap:
             f"role definition {grant.role_name} was not exported; "
             "edges that depend on its permissions are missing"
         ),
+        cloud=Cloud.AZURE,
+    )
+
+
+def _no_holder_gap(grant: Grant) -> CoverageGap:
+    logger.warning("%s: assignment names no principal", grant.evidence.statement)
+    return CoverageGap(
+        scope=grant.evidence.document,
+        reason="no-principal",
+        detail=f"{grant.evidence.statement} names no principal; it was skipped",
         cloud=Cloud.AZURE,
     )
 
@@ -247,10 +267,7 @@ class Authority:
             if key not in chain or (not rule.children and key != chain[0]):
                 continue
             named = EVERYONE in rule.principals or bool(identities & rule.principals)
-            if (
-                named
-                and holder not in rule.excluded
-                and rule.refuses(action, data=data)
-            ):
+            spared = bool(identities & rule.excluded)
+            if named and not spared and rule.refuses(action, data=data):
                 return rule
         return None

@@ -27,6 +27,7 @@ _KINDS = {
 _RANK = {NodeKind.SERVICE_PRINCIPAL: 0, NodeKind.MANAGED_IDENTITY: 1}
 _FIC_SEGMENT = "/federatedidentitycredentials/"
 _VM_TYPE = "microsoft.compute/virtualmachines"
+_USER_ASSIGNED = "/microsoft.managedidentity/userassignedidentities/"
 
 
 @dataclass(slots=True)
@@ -245,10 +246,23 @@ def _read_service_principal(
     if item.get("appId"):
         directory.sp_by_app_id[str(item["appId"]).lower()] = record.node_id
     for name in item.get("alternativeNames") or []:
-        if isinstance(name, str) and name.lower().startswith("/subscriptions/"):
+        if not isinstance(name, str) or not name.lower().startswith("/subscriptions/"):
+            continue
+        resource_id = normalize_scope(name)
+        record.attributes.setdefault("resource_id", resource_id)
+        record.container_scope = subscription_of(name)
+        if _USER_ASSIGNED in name.lower():
             directory.identity_by_resource.setdefault(scope_key(name), record.node_id)
-            record.attributes.setdefault("resource_id", normalize_scope(name))
-            record.container_scope = subscription_of(name)
+            record.attributes.setdefault("identity_type", "user_assigned")
+            continue
+        # A system-assigned identity is named after the resource that carries it.
+        record.attributes.setdefault("identity_type", "system_assigned")
+        resource_type = _resource_type(resource_id)
+        directory.resources.append(
+            ComputeResource(
+                resource_id, resource_type, (record.node_id,), record.source
+            )
+        )
 
 
 def _access_keys(item: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -338,6 +352,12 @@ def _tag_map(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
     return {str(k): str(v) for k, v in value.items()}
+
+
+def _resource_type(resource_id: str) -> str:
+    """``namespace/type`` of an ARM resource id, lower-case."""
+    parts = resource_id.lower().split("/providers/", 1)[-1].split("/")
+    return "/".join(parts[:2]) if len(parts) >= 2 else ""
 
 
 def is_vm(resource: ComputeResource) -> bool:

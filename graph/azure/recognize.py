@@ -57,8 +57,9 @@ def is_eligibility(item: Mapping[str, Any]) -> bool:
 
 def _assignment(item: Mapping[str, Any]) -> bool:
     body = body_of(item)
-    fields = ("principalId", "roleDefinitionId", "scope")
-    return all(k in body for k in fields) and not is_eligibility(item)
+    role = "roleDefinitionId" in body or "roleDefinitionName" in body
+    principal = "principalId" in body or "principalName" in body
+    return role and principal and "scope" in body and not is_eligibility(item)
 
 
 def _eligibility(item: Mapping[str, Any]) -> bool:

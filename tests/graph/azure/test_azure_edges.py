@@ -330,3 +330,72 @@ def test_lighthouse_managing_tenant_is_an_outside_party(tmp_path: Path) -> None:
 
     assert edge is not None and edge.conditional and edge.cross_boundary
     assert [c.operator for c in edge.conditions] == ["lighthouse"]
+
+
+def test_system_identity_from_the_sp_list_is_reached_by_run_command(
+    tmp_path: Path,
+) -> None:
+    vm_id = f"{RG}/providers/Microsoft.Compute/virtualMachines/runner"
+    system = "40000000-0000-0000-0000-0000000000ee"
+    sps = [
+        {
+            "id": system,
+            "appId": "a",
+            "displayName": "runner",
+            "servicePrincipalType": "ManagedIdentity",
+            "alternativeNames": ["isExplicit=False", vm_id],
+        }
+    ]
+    graph = _load(
+        tmp_path,
+        sps=sps,
+        assignments=[
+            assignment(principal=USER, role="Virtual Machine Contributor", scope=RG)
+        ],
+    )
+
+    assert graph.edge(USER, system, Mechanism.RUN_COMMAND) is not None
+    assert graph.edge(USER, system, Mechanism.IMPERSONATE) is None
+    assert graph.container_of(system) == SUB_A
+
+
+def test_classic_co_administrator_is_admin(tmp_path: Path) -> None:
+    classic = {
+        "principalId": None,
+        "principalName": "legacy@example.com",
+        "roleDefinitionName": "CoAdministrator",
+        "scope": SUB_A,
+    }
+    graph = _load(tmp_path, assignments=[classic])
+
+    assert graph.admins() == ["legacy@example.com"]
+    assert graph.coverage == []
+
+
+def test_deny_spares_members_of_an_excluded_group(tmp_path: Path) -> None:
+    everyone = "00000000-0000-0000-0000-000000000000"
+    group = "20000000-0000-0000-0000-000000000001"
+    rule = deny(scope=SUB_A, actions=["*"], principals=[everyone])
+    rule["properties"]["excludePrincipals"] = [{"id": group, "type": "Group"}]
+    groups = {
+        "value": [
+            {
+                "id": group,
+                "displayName": "break-glass",
+                "securityEnabled": True,
+                "members": [{"@odata.type": "#microsoft.graph.user", "id": USER}],
+            }
+        ]
+    }
+    graph = _load(
+        tmp_path,
+        groups=groups,
+        denies=[rule],
+        assignments=[
+            assignment(principal=USER, role="Owner", scope=SUB_A),
+            assignment(principal=OTHER, role="Owner", scope=SUB_A),
+        ],
+    )
+
+    assert graph.admins() == [USER]
+    assert {b.edge.source for b in graph.blocked} == {OTHER}
