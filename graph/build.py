@@ -18,8 +18,9 @@ def _builders() -> tuple[Builder, ...]:
     # which each builder resolves against nodes it creates itself.
     from graph.aws.build import build_aws
     from graph.azure.build import build_azure
+    from graph.gcp.build import build_gcp
 
-    return (build_aws, build_azure)
+    return (build_aws, build_gcp, build_azure)
 
 
 def build_graph(inventory: Inventory) -> TrustGraph:

@@ -55,8 +55,9 @@ def _recognizers() -> tuple[Recognizer, ...]:
     # One entry per cloud; each cloud module lists its own shapes.
     from graph.aws.recognize import RECOGNIZERS as AWS
     from graph.azure.recognize import RECOGNIZERS as AZURE
+    from graph.gcp.recognize import RECOGNIZERS as GCP
 
-    return (*AWS, *AZURE)
+    return (*AWS, *GCP, *AZURE)
 
 
 def recognize(data: Any) -> str | None:
