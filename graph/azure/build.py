@@ -19,7 +19,7 @@ from graph.azure.scopes import (
 )
 from graph.azure.tree import read_tree
 from graph.load import Inventory
-from graph.model import Cloud, NodeKind, Principal
+from graph.model import Cloud, CoverageGap, NodeKind, Principal
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
     directory = read_directory(inventory)
     assignments = read_assignments(inventory)
     tree, gaps = read_tree(inventory, Counter(sorted(directory.tenant_ids)))
+    gaps += _truncation_gaps(inventory)
     for gap in (*directory.gaps, *assignments.gaps, *gaps):
         graph.add_gap(gap)
 
@@ -79,6 +80,26 @@ def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
         len(directory.records),
         len(assignments.grants),
     )
+
+
+def _truncation_gaps(inventory: Inventory) -> list[CoverageGap]:
+    """A page that names a next page: the records after it are not in the export."""
+    gaps = []
+    for document in inventory.documents:
+        data = document.data
+        if not document.kind.startswith("azure.") or not isinstance(data, dict):
+            continue
+        if data.get("nextLink") or data.get("@odata.nextLink"):
+            logger.warning("%s is one page of a longer list", document.path)
+            gaps.append(
+                CoverageGap(
+                    scope=document.path,
+                    reason="truncated",
+                    detail="the export names a next page that is not in the snapshot",
+                    cloud=Cloud.AZURE,
+                )
+            )
+    return gaps
 
 
 def _place_scopes(tree: ScopeTree, directory: Directory, found: Assignments) -> None:

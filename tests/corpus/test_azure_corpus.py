@@ -63,9 +63,16 @@ def test_each_file_is_recognised_by_content(name: str, kind: str) -> None:
 
 def test_every_file_in_the_folder_loads(graph: TrustGraph) -> None:
     names = {p.name for p in CORPUS.iterdir() if p.suffix == ".json"}
+    gaps = {(Path(g.scope).name, g.reason) for g in graph.coverage}
 
     assert len(names) == 3
-    assert graph.coverage == []
+    # The credential list is page one of a longer list: it carries a nextLink.
+    assert gaps == {
+        (
+            "azure-rest-api-specs_FederatedIdentityCredentialList.response-body.json",
+            "truncated",
+        )
+    }
 
 
 def test_principals_of_the_assignments(graph: TrustGraph) -> None:
