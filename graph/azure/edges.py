@@ -38,11 +38,18 @@ logger = logging.getLogger(__name__)
 EdgeBuilder = Callable[[AzureContext, TrustGraph], None]
 
 _ADMIN_SCOPES = {NodeKind.MANAGEMENT_GROUP, NodeKind.SUBSCRIPTION}
-# Dynamic-membership clauses that admit every user, every member or every guest.
-_EVERYONE_CLAUSE = re.compile(
-    r"^user\.(objectid|accountenabled|usertype|userprincipalname|mail)"
-    r'-(ne|eq)(null|true|"guest"|"member"|"")$'
-)
+# Dynamic-membership clauses (spaces and brackets removed) that admit every
+# user, every member or every guest of the tenant.
+_EVERYONE_CLAUSES = {
+    "user.objectid-nenull": "all users",
+    'user.objectid-ne""': "all users",
+    "user.userprincipalname-nenull": "all users",
+    "user.accountenabled-eqtrue": "all users",
+    'user.usertype-eq"member"': "all members",
+    'user.usertype-ne"guest"': "all members",
+    'user.usertype-eq"guest"': "all guests",
+    'user.usertype-ne"member"': "all guests",
+}
 
 
 def _container_targets(context: AzureContext, grant: Grant) -> list[tuple[str, str]]:
@@ -112,10 +119,8 @@ def _everyone_audience(rule_text: str) -> str:
     """``all users`` / ``all guests`` when a dynamic rule admits them, else ``""``."""
     for alternative in re.split(r"\s-or\s", rule_text, flags=re.IGNORECASE):
         clause = re.sub(r"[\s()]", "", alternative).lower()
-        if _EVERYONE_CLAUSE.match(clause):
-            return (
-                "all guests" if '"guest"' in clause and "-eq" in clause else "all users"
-            )
+        if clause in _EVERYONE_CLAUSES:
+            return _EVERYONE_CLAUSES[clause]
     return ""
 
 

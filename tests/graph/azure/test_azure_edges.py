@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crosstrust import load_graph
+from graph.azure.edges import _everyone_audience
 from graph.model import Mechanism
 from graph.trustgraph import TrustGraph
 from tests.graph.azure.azure_exports import (
@@ -399,3 +402,21 @@ def test_deny_spares_members_of_an_excluded_group(tmp_path: Path) -> None:
 
     assert graph.admins() == [USER]
     assert {b.edge.source for b in graph.blocked} == {OTHER}
+
+
+@pytest.mark.parametrize(
+    ("rule", "audience"),
+    [
+        ("(user.objectId -ne null)", "all users"),
+        ('(user.userType -eq "Guest")', "all guests"),
+        (
+            '(user.department -eq "Sales") -or (user.accountEnabled -eq true)',
+            "all users",
+        ),
+        ("(user.objectId -eq null)", ""),
+        ('(user.department -eq "Finance")', ""),
+        ('(user.userType -eq "Guest") -and (user.department -eq "Sales")', ""),
+    ],
+)
+def test_dynamic_groups_open_to_everyone(rule: str, audience: str) -> None:
+    assert _everyone_audience(rule) == audience
