@@ -158,30 +158,14 @@ def edges_from_role_assignment_write(context: AzureContext, graph: TrustGraph) -
         detail = f"{grant.role_name} can write role assignments at {grant.scope}"
         evidence = Evidence(grant.evidence.document, grant.evidence.statement, detail)
         for target, _ in _container_targets(context, grant):
-            denied = context.authority.denial(
-                grant.holder, ROLE_ASSIGNMENT_WRITE, target
-            )
-            if denied is not None and target in graph:
-                graph.block(
-                    TrustEdge(
-                        grant.holder,
-                        target,
-                        Mechanism.ROLE_ASSIGNMENT_WRITE,
-                        conditions=grant.conditions,
-                        evidence=(evidence,),
-                    ),
-                    denied.evidence,
-                )
-                continue
-            add_edge(
-                context,
-                graph,
+            edge = TrustEdge(
                 grant.holder,
                 target,
                 Mechanism.ROLE_ASSIGNMENT_WRITE,
                 conditions=grant.conditions,
-                evidence=[evidence],
+                evidence=(evidence,),
             )
+            _add_unless_denied(context, graph, edge, ROLE_ASSIGNMENT_WRITE, target)
 
 
 def _compute_grants(context: AzureContext) -> dict[str, Grant]:
@@ -216,30 +200,41 @@ def _grant_edge(
     resource: str,
     extra: Grant | None = None,
 ) -> None:
-    """An edge from a grant's holder, or a blocked edge when a deny refuses it."""
+    """An edge from a grant's holder (with a second grant it also needs)."""
     grants = [grant] if extra is None or extra == grant else [grant, extra]
-    conditions = [c for g in grants for c in g.conditions]
-    evidence = [g.evidence for g in grants]
-    denied = context.authority.denial(grant.holder, action, resource)
-    if denied is not None and grant.holder in graph and target in graph:
-        blocked = TrustEdge(
-            grant.holder,
-            target,
-            mechanism,
-            conditions=tuple(conditions),
-            evidence=tuple(evidence),
-        )
-        graph.block(blocked, denied.evidence)
-        return
-    add_edge(
-        context,
-        graph,
+    edge = TrustEdge(
         grant.holder,
         target,
         mechanism,
-        conditions=conditions,
-        evidence=evidence,
+        conditions=tuple(dict.fromkeys(c for g in grants for c in g.conditions)),
+        evidence=tuple(g.evidence for g in grants),
     )
+    _add_unless_denied(context, graph, edge, action, resource)
+
+
+def _add_unless_denied(
+    context: AzureContext,
+    graph: TrustGraph,
+    edge: TrustEdge,
+    action: str,
+    resource: str,
+) -> None:
+    """Add the edge, or remember it as blocked by the deny assignment refusing it."""
+    # TODO: a deny naming only a member of the holding group is not applied
+    # to the group's edge — the member keeps its route through the group.
+    denied = context.authority.denial(edge.source, action, resource)
+    if denied is None:
+        add_edge(
+            context,
+            graph,
+            edge.source,
+            edge.target,
+            edge.mechanism,
+            conditions=edge.conditions,
+            evidence=edge.evidence,
+        )
+    elif edge.source in graph and edge.target in graph:
+        graph.block(edge, denied.evidence)
 
 
 def edges_from_identity_use(context: AzureContext, graph: TrustGraph) -> None:
