@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graph.azure.assignments import Assignments, Authority
 from graph.azure.directory import Directory
-from graph.azure.entra import DirectoryRoleGrant
 from graph.azure.scopes import ScopeTree
 from graph.model import Condition, Evidence, Mechanism, NodeKind, TrustEdge
 from graph.trustgraph import TrustGraph
+
+if TYPE_CHECKING:
+    from graph.azure.entra import DirectoryRoleGrant
 
 
 @dataclass(slots=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from graph.azure.context import AzureContext, add_edge
 from graph.azure.recognize import directory_type, items_of
 from graph.load import Inventory
 from graph.model import (
@@ -14,13 +15,9 @@ from graph.model import (
     Evidence,
     Mechanism,
     NodeKind,
-    TrustEdge,
     Verdict,
 )
 from graph.trustgraph import TrustGraph
-
-if TYPE_CHECKING:
-    from graph.azure.context import AzureContext
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +140,7 @@ def edges_from_directory_roles(context: AzureContext, graph: TrustGraph) -> None
             _tenant_admin(context, graph, grant, tenant)
         if grant.template_id in APP_CREDENTIAL_ROLES:
             for target in _credential_targets(context, graph, grant):
-                _add(graph, grant, target, Mechanism.ADD_APP_SECRET)
+                _add(context, graph, grant, target, Mechanism.ADD_APP_SECRET)
 
 
 def _tenant_admin(
@@ -158,7 +155,7 @@ def _tenant_admin(
     for principal in (grant.holder, *sorted(context.members.get(grant.holder, ()))):
         if principal in graph:
             graph.mark_admin(principal, reason)
-    _add(graph, grant, tenant, Mechanism.ROLE_ASSIGNMENT)
+    _add(context, graph, grant, tenant, Mechanism.ROLE_ASSIGNMENT)
 
 
 def _credential_targets(
@@ -183,19 +180,18 @@ def _credential_targets(
 
 
 def _add(
+    context: AzureContext,
     graph: TrustGraph,
     grant: DirectoryRoleGrant,
     target: str,
     mechanism: Mechanism,
 ) -> None:
-    if target == grant.holder or target not in graph:
-        return
-    graph.add_edge(
-        TrustEdge(
-            grant.holder,
-            target,
-            mechanism,
-            conditions=_conditions(grant),
-            evidence=(grant.evidence,),
-        )
+    add_edge(
+        context,
+        graph,
+        grant.holder,
+        target,
+        mechanism,
+        conditions=_conditions(grant),
+        evidence=[grant.evidence],
     )
