@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 EdgeBuilder = Callable[[AzureContext, TrustGraph], None]
 
+# Resources whose writers can deploy code that runs as the resource's identities.
+_CODE_HOST_WRITES = frozenset(a.lower() for a in COMPUTE_WRITES)
 _ADMIN_SCOPES = {NodeKind.MANAGEMENT_GROUP, NodeKind.SUBSCRIPTION}
 # Dynamic-membership clauses (spaces and brackets removed) that admit every
 # user, every member or every guest of the tenant.
@@ -291,6 +293,25 @@ def edges_from_run_command(context: AzureContext, graph: TrustGraph) -> None:
                 )
 
 
+def edges_from_compute_write(context: AzureContext, graph: TrustGraph) -> None:
+    """Deploy code to an app, function or runbook host, and run as its identities."""
+    for resource in context.directory.resources:
+        action = f"{resource.resource_type}/write"
+        if is_vm(resource) or action not in _CODE_HOST_WRITES:
+            continue
+        for grant in context.authority.grants_at(resource.resource_id, action):
+            for identity in resource.identity_ids:
+                _grant_edge(
+                    context,
+                    graph,
+                    grant,
+                    identity,
+                    Mechanism.IMPERSONATE,
+                    action=action,
+                    resource=resource.resource_id,
+                )
+
+
 def edges_from_ownership(context: AzureContext, graph: TrustGraph) -> None:
     """Owners of an app or service principal can add it a secret."""
     for ownership in context.directory.owners:
@@ -313,6 +334,7 @@ EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
     edges_from_role_assignment_write,
     edges_from_identity_use,
     edges_from_run_command,
+    edges_from_compute_write,
     edges_from_ownership,
     edges_from_federation,
     edges_from_foreign_tenants,

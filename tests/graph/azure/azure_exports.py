@@ -18,6 +18,7 @@ ROLE_IDS = {
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
     "Managed Identity Contributor": "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59",
     "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    "Website Contributor": "de139f84-1756-47ae-9be6-808fbbe84772",
 }
 
 

@@ -420,3 +420,52 @@ def test_deny_spares_members_of_an_excluded_group(tmp_path: Path) -> None:
 )
 def test_dynamic_groups_open_to_everyone(rule: str, audience: str) -> None:
     assert _everyone_audience(rule) == audience
+
+
+def test_web_app_writers_run_as_its_identity(tmp_path: Path) -> None:
+    site = f"{RG}/providers/Microsoft.Web/sites/portal"
+    system = "40000000-0000-0000-0000-0000000000dd"
+    sites = {
+        "value": [
+            {
+                "id": site,
+                "name": "portal",
+                "type": "Microsoft.Web/sites",
+                "identity": {"type": "SystemAssigned", "principalId": system},
+            }
+        ]
+    }
+    graph = _load(
+        tmp_path,
+        sites=sites,
+        assignments=[
+            assignment(principal=USER, role="Website Contributor", scope=RG),
+            assignment(principal=OTHER, role="Reader", scope=RG),
+        ],
+    )
+
+    sources = {e.source for e in graph.in_edges(system)}
+
+    assert sources == {USER}
+    assert graph.edge(USER, system, Mechanism.IMPERSONATE) is not None
+
+
+def test_storage_account_identity_is_not_a_code_host(tmp_path: Path) -> None:
+    account = f"{RG}/providers/Microsoft.Storage/storageAccounts/logs"
+    system = "40000000-0000-0000-0000-0000000000cc"
+    sps = [
+        {
+            "id": system,
+            "appId": "b",
+            "displayName": "logs",
+            "servicePrincipalType": "ManagedIdentity",
+            "alternativeNames": ["isExplicit=False", account],
+        }
+    ]
+    graph = _load(
+        tmp_path,
+        sps=sps,
+        assignments=[assignment(principal=USER, role="Contributor", scope=RG)],
+    )
+
+    assert graph.in_edges(system) == []
