@@ -43,6 +43,14 @@ def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
         Loaded documents; only ``azure.*`` kinds are read.
     graph
         The trust graph to extend.
+
+    Examples
+    --------
+    >>> from graph.load import load_inputs
+    >>> graph = TrustGraph()
+    >>> build_azure(load_inputs(["sample_data/azure"]), graph)
+    >>> graph.admin_reason("32000000-0000-4000-8000-000000000001")
+    'Owner at /subscriptions/aaaaaaaa-0000-4000-8000-000000000001'
     """
     if not any(kind.startswith("azure.") for kind in inventory.kinds()):
         return
