@@ -29,6 +29,7 @@ REPORT_SP = "32000000-0000-4000-8000-000000000002"
 ID_PROD = "40000000-0000-4000-8000-000000000001"
 ID_DEV = "40000000-0000-4000-8000-000000000002"
 ID_PREVIEW = "40000000-0000-4000-8000-000000000003"
+ID_DEV_OPS = "40000000-0000-4000-8000-000000000004"
 
 # Rules whose Azure findings this sample pins; identity hygiene rules are
 # left to their own tests.
@@ -47,7 +48,10 @@ EXPECTED = {
     ("trust.oidc-broad-subject", "medium", ID_PREVIEW, ()),
     ("trust.broad-principal", "high", DEV, ()),
     ("path.escalation-to-admin", "high", BOB, (BOB, BILLING_SP)),
+    ("path.escalation-to-admin", "high", ID_DEV, (ID_DEV, ID_DEV_OPS)),
+    ("path.escalation-to-admin", "high", ID_PROD, (ID_PROD, ID_DEV_OPS)),
     ("path.cross-account", "medium", ID_PROD, (ID_PROD, ID_DEV)),
+    ("path.cross-account", "high", ID_PROD, (ID_PROD, ID_DEV_OPS)),
 }
 
 
@@ -82,6 +86,7 @@ def test_admins_and_why(graph: TrustGraph) -> None:
         PLATFORM_ADMINS: f"Owner at {MG}/platform",
         ALICE: f"member of {PLATFORM_ADMINS}: Owner at {MG}/platform",
         BILLING_SP: f"Owner at {PROD}",
+        ID_DEV_OPS: f"Owner at {DEV}",
         ERIN: f"Owner at {DEV} (PIM-eligible)",
     }
 
