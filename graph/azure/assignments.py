@@ -12,8 +12,8 @@ from graph.azure.roles import (
     Permission,
     RoleCatalog,
     RoleDefinition,
-    matches_any,
     parse_role_definition,
+    permits,
     role_guid,
 )
 from graph.azure.scopes import ScopeTree, normalize_scope, scope_key
@@ -54,12 +54,7 @@ class DenyRule:
     evidence: Evidence
 
     def refuses(self, action: str, *, data: bool = False) -> bool:
-        for block in self.permissions:
-            listed = block.data_actions if data else block.actions
-            spared = block.not_data_actions if data else block.not_actions
-            if matches_any(listed, action) and not matches_any(spared, action):
-                return True
-        return False
+        return permits(self.permissions, action, data=data)
 
 
 @dataclass(slots=True)

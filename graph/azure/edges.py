@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from graph.azure.assignments import Grant
 from graph.azure.context import AzureContext, acting_principal, add_edge
-from graph.azure.directory import is_vm
+from graph.azure.directory import ComputeResource, is_vm
 from graph.azure.entra import edges_from_directory_roles
 from graph.azure.external import (
     edges_from_federation,
@@ -274,30 +274,11 @@ def edges_from_identity_use(context: AzureContext, graph: TrustGraph) -> None:
             )
 
 
-def edges_from_run_command(context: AzureContext, graph: TrustGraph) -> None:
-    """Run commands on a VM, and so act as every identity the VM carries."""
+def edges_from_compute(context: AzureContext, graph: TrustGraph) -> None:
+    """Run commands on VMs or deploy code to app hosts, acting as their identities."""
     for resource in context.directory.resources:
-        if not is_vm(resource):
-            continue
-        grants = context.authority.grants_at(resource.resource_id, VM_RUN_COMMAND)
-        for grant in grants:
-            for identity in resource.identity_ids:
-                _grant_edge(
-                    context,
-                    graph,
-                    grant,
-                    identity,
-                    Mechanism.RUN_COMMAND,
-                    action=VM_RUN_COMMAND,
-                    resource=resource.resource_id,
-                )
-
-
-def edges_from_compute_write(context: AzureContext, graph: TrustGraph) -> None:
-    """Deploy code to an app, function or runbook host, and run as its identities."""
-    for resource in context.directory.resources:
-        action = f"{resource.resource_type}/write"
-        if is_vm(resource) or action not in _CODE_HOST_WRITES:
+        action, mechanism = _compute_control(resource)
+        if not action:
             continue
         for grant in context.authority.grants_at(resource.resource_id, action):
             for identity in resource.identity_ids:
@@ -306,10 +287,20 @@ def edges_from_compute_write(context: AzureContext, graph: TrustGraph) -> None:
                     graph,
                     grant,
                     identity,
-                    Mechanism.IMPERSONATE,
+                    mechanism,
                     action=action,
                     resource=resource.resource_id,
                 )
+
+
+def _compute_control(resource: ComputeResource) -> tuple[str, Mechanism]:
+    """The action that runs code as the resource's identities, and its mechanism."""
+    if is_vm(resource):
+        return VM_RUN_COMMAND, Mechanism.RUN_COMMAND
+    action = f"{resource.resource_type}/write"
+    if action in _CODE_HOST_WRITES:
+        return action, Mechanism.IMPERSONATE
+    return "", Mechanism.IMPERSONATE
 
 
 def edges_from_ownership(context: AzureContext, graph: TrustGraph) -> None:
@@ -333,8 +324,7 @@ EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
     edges_from_directory_roles,
     edges_from_role_assignment_write,
     edges_from_identity_use,
-    edges_from_run_command,
-    edges_from_compute_write,
+    edges_from_compute,
     edges_from_ownership,
     edges_from_federation,
     edges_from_foreign_tenants,

@@ -60,13 +60,7 @@ class RoleDefinition:
     custom: bool = False
 
     def allows(self, action: str, *, data: bool = False) -> bool:
-        """True when some block grants ``action`` and does not subtract it."""
-        for block in self.permissions:
-            granted = block.data_actions if data else block.actions
-            removed = block.not_data_actions if data else block.not_actions
-            if matches_any(granted, action) and not matches_any(removed, action):
-                return True
-        return False
+        return permits(self.permissions, action, data=data)
 
     @property
     def privileged(self) -> bool:
@@ -87,6 +81,21 @@ def _pattern(text: str) -> re.Pattern[str]:
     # grants `identities/assign/action` in the built-in operator role.
     body = re.escape(text).replace("/\\*/", "/(?:.*/)?").replace("\\*", ".*")
     return re.compile(f"^{body}$", re.IGNORECASE)
+
+
+def permits(
+    blocks: Iterable[Permission],
+    action: str,
+    *,
+    data: bool = False,
+) -> bool:
+    """True when some block lists ``action`` and does not subtract it again."""
+    for block in blocks:
+        listed = block.data_actions if data else block.actions
+        removed = block.not_data_actions if data else block.not_actions
+        if matches_any(listed, action) and not matches_any(removed, action):
+            return True
+    return False
 
 
 def matches_any(patterns: Iterable[str], action: str) -> bool:
