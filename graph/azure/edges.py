@@ -14,6 +14,7 @@ from graph.azure.external import (
     edges_from_federation,
     edges_from_foreign_tenants,
     edges_from_lighthouse,
+    edges_into_other_clouds,
 )
 from graph.azure.roles import (
     COMPUTE_WRITES,
@@ -329,4 +330,5 @@ EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
     edges_from_federation,
     edges_from_foreign_tenants,
     edges_from_lighthouse,
+    edges_into_other_clouds,
 )

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 from graph.azure.context import AzureContext, acting_principal, add_edge
-from graph.azure.federation import Reach, subject_node_id, subject_reach
+from graph.azure.federation import (
+    Reach,
+    issuer_host,
+    subject_node_id,
+    subject_reach,
+)
 from graph.azure.scopes import tenant_node_id
 from graph.model import (
     Cloud,
@@ -193,4 +200,39 @@ def edges_from_lighthouse(context: AzureContext, graph: TrustGraph) -> None:
                 Mechanism.ROLE_ASSIGNMENT,
                 conditions=[condition],
                 evidence=[evidence],
+            )
+
+
+def edges_into_other_clouds(context: AzureContext, graph: TrustGraph) -> None:
+    """Identities of this tenant whose Entra tokens match another cloud's trust.
+
+    Another cloud's builder draws a subject node (``issuer``, ``pattern``) for a
+    trust on this tenant's issuer; app and managed-identity tokens carry the
+    identity's object id as ``sub``, so the identity can become that subject.
+    """
+    tenant = context.tree.tenant_id
+    if not tenant:
+        return
+    issuers = {f"sts.windows.net/{tenant}", f"login.microsoftonline.com/{tenant}/v2.0"}
+    callers = [
+        r
+        for r in context.directory.records.values()
+        if r.kind in (NodeKind.SERVICE_PRINCIPAL, NodeKind.MANAGED_IDENTITY)
+    ]
+    for subject in list(graph.principals(NodeKind.FEDERATED_SUBJECT)):
+        issuer = issuer_host(str(subject.attributes.get("issuer", ""))).lower()
+        pattern = str(subject.attributes.get("pattern", "")).lower()
+        if issuer not in issuers or not pattern.strip("*?"):
+            continue
+        for record in callers:
+            if not fnmatch.fnmatchcase(record.node_id, pattern):
+                continue
+            detail = f"Entra tokens of {record.node_id} carry sub={record.node_id}"
+            add_edge(
+                context,
+                graph,
+                record.node_id,
+                subject.node_id,
+                Mechanism.FEDERATE,
+                evidence=[Evidence(record.source, subject.node_id, detail)],
             )

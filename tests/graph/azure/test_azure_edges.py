@@ -10,6 +10,7 @@ from crosstrust import load_graph
 from graph.azure.edges import _everyone_audience
 from graph.model import Mechanism
 from graph.trustgraph import TrustGraph
+from queries.paths import routes_between
 from tests.graph.azure.azure_exports import (
     SUB_A,
     SUB_B,
@@ -469,3 +470,53 @@ def test_storage_account_identity_is_not_a_code_host(tmp_path: Path) -> None:
     )
 
     assert graph.in_edges(system) == []
+
+
+def test_managed_identity_reaches_an_aws_role_trusting_its_tenant(
+    tmp_path: Path,
+) -> None:
+    issuer = f"sts.windows.net/{TENANT}/"
+    provider = f"arn:aws:iam::111111111111:oidc-provider/{issuer}"
+    role = "arn:aws:iam::111111111111:role/azure-bridge"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{issuer}:sub": MI_A}},
+            }
+        ],
+    }
+    authz = {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "Policies": [],
+        "RoleDetailList": [
+            {
+                "RoleName": "azure-bridge",
+                "RoleId": "AROAEXAMPLE0000000001",
+                "Arn": role,
+                "Path": "/",
+                "AssumeRolePolicyDocument": trust,
+                "RolePolicyList": [],
+                "AttachedManagedPolicies": [],
+            }
+        ],
+    }
+    graph = _load(
+        tmp_path,
+        identities=_identities(),
+        aws=authz,
+        providers={"OpenIDConnectProviderList": [{"Arn": provider}]},
+    )
+
+    [route] = routes_between(graph, MI_A, role)
+
+    assert route.nodes == (MI_A, f"oidc:{issuer}:{MI_A}", role)
+    assert [str(e.mechanism) for e in route.edges] == [
+        "federate",
+        "assume_role_web_identity",
+    ]
+    assert routes_between(graph, MI_B, role) == []
