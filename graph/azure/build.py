@@ -62,6 +62,8 @@ def build_azure(inventory: Inventory, graph: TrustGraph) -> None:
         graph.add_gap(gap)
 
     _place_scopes(tree, directory, assignments)
+    for gap in _hierarchy_gaps(tree, assignments):
+        graph.add_gap(gap)
     _add_placeholders(directory, assignments)
     directory_roles = read_directory_roles(inventory)
     for role in directory_roles:
@@ -122,6 +124,27 @@ def _place_scopes(tree: ScopeTree, directory: Directory, found: Assignments) -> 
             if kind_of_scope(scope) is not None and not tree.knows(scope):
                 tree.add(scope)
             scope = natural_parent(scope)
+
+
+def _hierarchy_gaps(tree: ScopeTree, found: Assignments) -> list[CoverageGap]:
+    """Groups holding assignments whose children no export names."""
+    gaps = []
+    for scope in sorted({g.scope for g in found.grants}):
+        grouped = kind_of_scope(scope) is NodeKind.MANAGEMENT_GROUP
+        if grouped and not tree.descendants(scope):
+            logger.warning("%s: no export names what the group contains", scope)
+            gaps.append(
+                CoverageGap(
+                    scope=scope,
+                    reason="hierarchy-unknown",
+                    detail=(
+                        "assignments at this management group reach no "
+                        "subscription: the group tree was not exported"
+                    ),
+                    cloud=Cloud.AZURE,
+                )
+            )
+    return gaps
 
 
 def _add_placeholders(directory: Directory, found: Assignments) -> None:
