@@ -102,6 +102,7 @@ def _grant(
     path: str,
     eligible: bool,
 ) -> Grant:
+    """One grant from a flat az item or an ARM item."""
     body = body_of(item)
     definition_id = str(body.get("roleDefinitionId") or "")
     role_name = str(body.get("roleDefinitionName") or _expanded_role_name(body))
@@ -149,6 +150,7 @@ def _expanded_role_name(body: Mapping[str, Any]) -> str:
 
 
 def _abac_conditions(body: Mapping[str, Any]) -> list[Condition]:
+    """The role-assignment condition, kept as a depends-condition."""
     text = body.get("condition")
     if not isinstance(text, str) or not text.strip():
         return []
@@ -188,6 +190,7 @@ def _no_holder_gap(grant: Grant) -> CoverageGap:
 
 
 def _deny(item: Mapping[str, Any], path: str) -> DenyRule:
+    """One deny rule from an ARM deny assignment item."""
     body = body_of(item)
     blocks = []
     for block in body.get("permissions") or []:

@@ -50,6 +50,7 @@ def add_edge(
     conditions: Iterable[Condition] = (),
     evidence: Iterable[Evidence] = (),
 ) -> TrustEdge | None:
+    """Add an edge between two known nodes, with its crossing computed."""
     if source == target or source not in graph or target not in graph:
         return None
     edge = TrustEdge(

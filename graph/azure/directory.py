@@ -135,6 +135,7 @@ def object_id(item: Mapping[str, Any]) -> str:
 
 
 def _read_identity(directory: Directory, item: Mapping[str, Any], path: str) -> None:
+    """A user-assigned identity: node id is its object id, resource id kept."""
     body = body_of(item)
     resource_id = normalize_scope(str(item.get("id", "")))
     node_id = str(body.get("principalId") or resource_id).lower()
@@ -161,6 +162,7 @@ def _read_identity(directory: Directory, item: Mapping[str, Any], path: str) -> 
 
 
 def _read_resource(directory: Directory, item: Mapping[str, Any], path: str) -> None:
+    """A resource carrying identities (system- and user-assigned)."""
     resource_id = normalize_scope(str(item.get("id", "")))
     identity = item.get("identity") or {}
     carried = []
@@ -191,6 +193,7 @@ def _read_directory_object(
     item: Mapping[str, Any],
     path: str,
 ) -> None:
+    """A user, group, service principal or application record."""
     kind_name = directory_type(item)
     node_id = object_id(item)
     kind = _KINDS[kind_name]
@@ -243,6 +246,7 @@ def _read_service_principal(
     record: PrincipalRecord,
     item: Mapping[str, Any],
 ) -> None:
+    """App id index, and the resource a managed identity belongs to."""
     if item.get("appId"):
         directory.sp_by_app_id[str(item["appId"]).lower()] = record.node_id
     for name in item.get("alternativeNames") or []:
@@ -294,6 +298,7 @@ def _read_owners(
     item: Mapping[str, Any],
     path: str,
 ) -> None:
+    """``owners`` of an app or service principal (Graph ``$expand`` shape)."""
     for owner in item.get("owners") or []:
         if not isinstance(owner, dict) or not object_id(owner):
             continue
@@ -312,6 +317,7 @@ def _read_memberships(
     item: Mapping[str, Any],
     path: str,
 ) -> None:
+    """Group ``members`` and a member's ``memberOf`` / ``transitiveMemberOf``."""
     for member in item.get("members") or []:
         if isinstance(member, dict) and object_id(member):
             kind = _KINDS.get(directory_type(member), NodeKind.USER)
@@ -332,6 +338,7 @@ def _read_identity_credential(
     item: Mapping[str, Any],
     path: str,
 ) -> None:
+    """A managed identity's credential; its parent comes from the item id."""
     item_id = str(item.get("id") or "")
     cut = item_id.lower().find(_FIC_SEGMENT)
     if cut < 0:

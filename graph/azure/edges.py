@@ -67,6 +67,7 @@ def _container_targets(context: AzureContext, grant: Grant) -> list[tuple[str, s
 
 
 def edges_from_membership(context: AzureContext, graph: TrustGraph) -> None:
+    """Members obtain their groups' power."""
     for (member, group), evidence in sorted(context.directory.memberships.items()):
         add_edge(
             context, graph, member, group, Mechanism.MEMBER_OF, evidence=[evidence]
@@ -96,6 +97,7 @@ def edges_from_role_assignments(context: AzureContext, graph: TrustGraph) -> Non
 
 
 def _note_broad_holder(context: AzureContext, graph: TrustGraph, grant: Grant) -> None:
+    """A privileged role given to a dynamic group that admits everyone."""
     record = context.directory.records.get(grant.holder)
     if record is None or grant.role is None or not grant.role.privileged:
         return

@@ -70,6 +70,7 @@ def read_directory_roles(inventory: Inventory) -> list[DirectoryRoleGrant]:
 
 
 def _role_members(item: Mapping[str, Any], path: str) -> list[DirectoryRoleGrant]:
+    """Members of one activated directory role."""
     template = str(item.get("roleTemplateId") or "").lower()
     name = str(item.get("displayName") or _role_name(template))
     grants = []
@@ -90,6 +91,7 @@ def _role_members(item: Mapping[str, Any], path: str) -> list[DirectoryRoleGrant
 
 
 def _unified(item: Mapping[str, Any], path: str, eligible: bool) -> DirectoryRoleGrant:
+    """One unified role assignment or eligibility."""
     template = str(item.get("roleDefinitionId") or "").lower()
     definition = item.get("roleDefinition")
     name = ""
@@ -149,6 +151,7 @@ def _tenant_admin(
     grant: DirectoryRoleGrant,
     tenant: str,
 ) -> None:
+    """Mark holders (and members of holding groups) admin of the tenant."""
     reason = f"{grant.role_name} of the tenant" + (
         " (PIM-eligible)" if grant.eligible else ""
     )

@@ -101,6 +101,7 @@ def _note_subject(
     subject: str,
     evidence: Evidence,
 ) -> None:
+    """A note when a subject pattern is not pinned to one workload."""
     reach = subject_reach(issuer, subject)
     if reach is Reach.PINNED:
         return

@@ -97,6 +97,7 @@ def subject_reach(issuer: str, subject: str) -> Reach:
 
 
 def _github_reach(subject: str) -> Reach:
+    """GitHub subjects: ``repo:<owner>/<repo>:<context>`` or a custom template."""
     parts = subject.split(":", 2)
     if parts[0] == "repo" and len(parts) >= 2:
         repository = parts[1]
@@ -112,6 +113,7 @@ def _github_reach(subject: str) -> Reach:
 
 
 def _github_context_reach(context: str) -> Reach:
+    """The ``<context>`` part: a ref, environment or pull_request."""
     if context == "pull_request":
         return Reach.BROAD
     if "*" not in context:

@@ -148,6 +148,7 @@ def _builtin(
     not_actions: tuple[str, ...] = (),
     data_actions: tuple[str, ...] = (),
 ) -> RoleDefinition:
+    """A bundled built-in role with one permission block."""
     block = Permission(
         actions=actions,
         not_actions=not_actions,

@@ -65,6 +65,7 @@ def _read_group(
     parent: str,
     tenants: Counter[str],
 ) -> None:
+    """A management group and, recursively, its children."""
     body = body_of(item)
     scope = normalize_scope(str(item.get("id", "")))
     if not parent:
@@ -89,6 +90,7 @@ def _read_subscription(
     tenants: Counter[str],
     path: str,
 ) -> None:
+    """A subscription, its tenant and any Lighthouse managing tenants."""
     raw = str(item.get("subscriptionId") or item.get("id") or "")
     scope = normalize_scope(raw) if raw.startswith("/") else subscription_scope(raw)
     name = str(item.get("displayName") or item.get("name") or "")
