@@ -183,9 +183,10 @@ def _read_resource(directory: Directory, item: Mapping[str, Any], path: str) -> 
             directory.identity_by_resource[scope_key(attached)] = principal_id.lower()
         carried.append(directory.identity_node(attached))
     resource_type = str(item.get("type") or "").lower()
-    directory.resources.append(
-        ComputeResource(resource_id, resource_type, tuple(carried), path)
-    )
+    if carried:
+        directory.resources.append(
+            ComputeResource(resource_id, resource_type, tuple(carried), path)
+        )
 
 
 def _read_directory_object(

@@ -144,8 +144,10 @@ def _resource_group(item: Mapping[str, Any]) -> bool:
 
 
 def _resource(item: Mapping[str, Any]) -> bool:
-    identity = item.get("identity")
-    return "/providers/" in str(item.get("id", "")) and isinstance(identity, dict)
+    """A resource listing with an ``identity`` field (null when it has none)."""
+    identity = item.get("identity", False)
+    carried = identity is None or isinstance(identity, dict)
+    return "/providers/" in str(item.get("id", "")) and carried
 
 
 RECOGNIZERS = (

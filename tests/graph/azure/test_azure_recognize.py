@@ -18,6 +18,7 @@ ASSIGNMENT = {
     "scope": SUB,
 }
 ELIGIBILITY_TYPE = "Microsoft.Authorization/roleEligibilityScheduleInstances"
+VM = "Microsoft.Compute/virtualMachines"
 MI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 
 
@@ -90,6 +91,13 @@ MI_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
                     "id": f"{SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a",
                     "identity": {},
                 }
+            ],
+            "azure.resources",
+        ),
+        (
+            [
+                {"id": f"{SUB}/resourceGroups/rg/providers/{VM}/a", "identity": None},
+                {"id": f"{SUB}/resourceGroups/rg/providers/{VM}/b", "identity": {}},
             ],
             "azure.resources",
         ),
