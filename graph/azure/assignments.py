@@ -62,6 +62,7 @@ class Assignments:
     """Every grant and deny rule read from the exports."""
 
     grants: list[Grant] = field(default_factory=list)
+    dangling: list[Grant] = field(default_factory=list)
     denies: list[DenyRule] = field(default_factory=list)
     catalog: RoleCatalog = field(default_factory=RoleCatalog)
     gaps: list[CoverageGap] = field(default_factory=list)
@@ -86,7 +87,9 @@ def read_assignments(inventory: Inventory) -> Assignments:
                 if not grant.holder:
                     found.gaps.append(_no_holder_gap(grant))
                     continue
-                found.grants.append(grant)
+                # "Unknown" is how a deleted principal's assignment is listed.
+                deleted = grant.principal_type.lower() == "unknown"
+                (found.dangling if deleted else found.grants).append(grant)
                 if grant.role is None and grant.role_name not in unknown:
                     unknown.add(grant.role_name)
                     found.gaps.append(_unknown_role_gap(grant))

@@ -114,7 +114,7 @@ def _truncation_gaps(inventory: Inventory) -> list[CoverageGap]:
 
 def _place_scopes(tree: ScopeTree, directory: Directory, found: Assignments) -> None:
     """Containers named only by assignment scopes or identity ids join the tree."""
-    scopes = [g.scope for g in found.grants]
+    scopes = [g.scope for g in (*found.grants, *found.dangling)]
     scopes += [r.container_scope for r in directory.records.values()]
     scopes += [
         str(r.attributes.get("resource_id", "")) for r in directory.records.values()

@@ -96,6 +96,24 @@ def edges_from_role_assignments(context: AzureContext, graph: TrustGraph) -> Non
         _note_broad_holder(context, graph, grant)
 
 
+def notes_from_dangling(context: AzureContext, graph: TrustGraph) -> None:
+    """Assignments that name a deleted principal grant nothing, but stay stale."""
+    for grant in context.assignments.dangling:
+        scope = context.tree.node_id(grant.scope)
+        graph.add_note(
+            PolicyNote(
+                rule="trust.dangling-principal",
+                subject=scope if scope in graph else grant.holder,
+                evidence=grant.evidence,
+                message=(
+                    f"{grant.role_name} at {grant.scope} is assigned to deleted "
+                    f"principal {grant.holder}"
+                ),
+                severity=Severity.LOW,
+            )
+        )
+
+
 def _note_broad_holder(context: AzureContext, graph: TrustGraph, grant: Grant) -> None:
     """A privileged role given to a dynamic group that admits everyone."""
     record = context.directory.records.get(grant.holder)
@@ -321,6 +339,7 @@ def edges_from_ownership(context: AzureContext, graph: TrustGraph) -> None:
 
 
 EDGE_BUILDERS: tuple[EdgeBuilder, ...] = (
+    notes_from_dangling,
     edges_from_membership,
     edges_from_role_assignments,
     mark_admins,

@@ -10,6 +10,7 @@ from crosstrust import load_graph
 from graph.azure.edges import _everyone_audience
 from graph.model import Mechanism
 from graph.trustgraph import TrustGraph
+from queries.findings import evaluate_rules
 from queries.paths import routes_between
 from tests.graph.azure.azure_exports import (
     SUB_A,
@@ -520,3 +521,24 @@ def test_managed_identity_reaches_an_aws_role_trusting_its_tenant(
         "assume_role_web_identity",
     ]
     assert routes_between(graph, MI_B, role) == []
+
+
+def test_assignment_of_a_deleted_principal_is_dangling(tmp_path: Path) -> None:
+    graph = _load(
+        tmp_path,
+        assignments=[
+            assignment(
+                principal=OTHER,
+                role="Owner",
+                scope=SUB_A,
+                principal_type="Unknown",
+            )
+        ],
+    )
+
+    findings = evaluate_rules(graph)
+
+    assert {(f.rule, f.subject) for f in findings} == {
+        ("trust.dangling-principal", SUB_A)
+    }
+    assert OTHER not in graph and graph.admins() == []
