@@ -10,6 +10,7 @@ from crosstrust import load_graph
 from graph.model import Finding, Mechanism, Severity, Verdict
 from graph.trustgraph import TrustGraph
 from queries.findings import evaluate_rules
+from queries.register import external_trust_register
 
 SAMPLE = "sample_data/aws"
 MGMT = "arn:aws:iam::111111111111"
@@ -191,3 +192,41 @@ def test_sample_loads_completely(sample: TrustGraph) -> None:
 def test_hostile_tag_is_kept_verbatim(sample: TrustGraph) -> None:
     intern = sample.principal(f"{DEV}:user/intern")
     assert intern.tags["display-name"] == "<img src=x onerror=alert(1)>"
+
+
+def test_external_trust_register(sample: TrustGraph) -> None:
+    gh = "oidc:token.actions.githubusercontent.com"
+    register = {
+        (t.party, t.target, t.mechanism): tuple(
+            c.key for c in t.conditions if c.verdict is Verdict.DEPENDS
+        )
+        for t in external_trust_register(sample)
+    }
+    saml = f"{MGMT}:saml-provider/corp-idp"
+    assert register == {
+        ("*", f"{DATA}:role/legacy-open-role", "assume_role"): (),
+        ("*", f"{DATA}:role/shared-reader", "assume_role"): ("aws:PrincipalOrgID",),
+        (saml, f"{MGMT}:role/sso-admins", "assume_role_saml"): ("SAML:aud",),
+        (saml, f"{MGMT}:role/sso-readonly", "assume_role_saml"): ("SAML:aud",),
+        (
+            "arn:aws:iam::888888888888:root",
+            f"{PROD}:role/vendor-monitoring",
+            "assume_role",
+        ): (),
+        (
+            "arn:aws:iam::999999999999:root",
+            f"{PROD}:role/vendor-audit",
+            "assume_role",
+        ): ("sts:ExternalId",),
+        (f"{gh}:*", f"{DEV}:role/gh-actions-any", "assume_role_web_identity"): (),
+        (
+            f"{gh}:repo:example-org/infra:ref:refs/heads/main",
+            f"{MGMT}:role/ci-deployer",
+            "assume_role_web_identity",
+        ): (),
+        (
+            f"{gh}:repo:example-org/webapp:*",
+            f"{DEV}:role/gh-actions-webapp",
+            "assume_role_web_identity",
+        ): (),
+    }
