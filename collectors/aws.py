@@ -99,7 +99,7 @@ def collect_aws(
     progress = progress or Progress(enabled=False)
     now = datetime.now(UTC)
     config = Config(
-        retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+        retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
         user_agent_extra=f"crosstrust/{tool_version}",
     )
     base = _session(options)
