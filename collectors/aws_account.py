@@ -137,8 +137,8 @@ def _key_entry(
         "Status": key.get("Status", ""),
         "CreateDate": key.get("CreateDate"),
     }
-    created = key.get("CreateDate")
-    if isinstance(created, datetime):
+    created = _as_datetime(key.get("CreateDate"))
+    if created is not None:
         entry["AgeDays"] = (now - created).days
 
     used = recorder.call(
@@ -152,3 +152,15 @@ def _key_entry(
         if last.get(field) and last[field] != "N/A":
             entry[f"LastUsed{field}"] = last[field]
     return entry
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """SDK timestamps arrive parsed; recorded ones may still be ISO text."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None

@@ -202,3 +202,45 @@ def test_without_org_or_accounts_reads_the_callers_account(
     assert result.exit_code == 0, result.output
     assert written(out) == {f"aws/{MANAGEMENT}/{name}" for name in ACCOUNT_FILES}
     assert manifest_of(out)["scopes"] == [MANAGEMENT]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--accounts", "12345"), "not 12-digit account ids: 12345"),
+        (("--workers", "0"), "Invalid value for '--workers'"),
+    ],
+)
+def test_usage_errors_exit_2(
+    moto: str, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = collect(tmp_path / "snap", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_credentials_exit_2_without_writing(
+    moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = collect(tmp_path / "snap")
+
+    assert result.exit_code == 2
+    assert "error: sts:GetCallerIdentity: NoCredentialsError" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_snapshot_needs_force(seeded: SeededOrg, tmp_path: Path) -> None:
+    out = tmp_path / "snap"
+    assert collect(out).exit_code == 0
+    first = manifest_of(out)["started_at"]
+
+    refused = collect(out)
+    assert refused.exit_code == 2
+    assert "folder is not empty (use --force to replace)" in refused.output
+    assert manifest_of(out)["started_at"] == first
+
+    assert collect(out, "--force").exit_code == 0
+    assert manifest_of(out)["started_at"] != first
