@@ -29,7 +29,7 @@ def _short(node_id: str) -> str:
 
 def _clean(text: str) -> str:
     """Terminal escapes and markup from cloud data must stay inert."""
-    printable = "".join(ch if ch.isprintable() else "?" for ch in text)
+    printable = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
     return escape(printable)
 
 
@@ -43,7 +43,7 @@ def render_table(document: ReportDocument) -> str:
     table.add_column("subject / detail", overflow="fold")
     for finding in document.findings:
         detail = _short(finding.subject)
-        if finding.path:
+        if len(finding.path) > 2 or finding.rule.startswith("path."):
             detail += "\n  via " + " -> ".join(_short(n) for n in finding.path[1:])
         if finding.title:
             detail += f"\n  {finding.title}"
