@@ -10,6 +10,12 @@ import boto3
 MANAGEMENT = "123456789012"
 OUTSIDE = "999988887777"
 AUDIT_ROLE = "OrganizationAccountAccessRole"
+ADMIN_DOCUMENT = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }
+)
 
 SCP_DENY_LEAVE = {
     "Version": "2012-10-17",
@@ -37,6 +43,15 @@ class SeededOrg:
     @property
     def accounts(self) -> list[str]:
         return [self.management, *self.members.values()]
+
+
+def allow_assume(*role_arns: str) -> str:
+    statement = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": list(role_arns),
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def trust(*principals: str, external_id: str = "") -> str:
@@ -108,6 +123,12 @@ def _seed_management(iam: object, seeded: SeededOrg) -> None:
         RoleName="ci",
         AssumeRolePolicyDocument=trust(f"arn:aws:iam::{MANAGEMENT}:user/alice"),
     )
+    prod = seeded.members["prod"]
+    iam.put_role_policy(
+        RoleName="ci",
+        PolicyName="deploy-to-prod",
+        PolicyDocument=allow_assume(f"arn:aws:iam::{prod}:role/deploy"),
+    )
     iam.create_open_id_connect_provider(
         Url="https://token.actions.githubusercontent.com",
         ClientIDList=["sts.amazonaws.com"],
@@ -120,6 +141,12 @@ def _seed_prod(iam: object, seeded: SeededOrg) -> None:
         RoleName="deploy",
         AssumeRolePolicyDocument=trust(f"arn:aws:iam::{MANAGEMENT}:role/ci"),
         Tags=[{"Key": "owner", "Value": "platform"}],
+    )
+    dev = seeded.members["dev"]
+    iam.put_role_policy(
+        RoleName="deploy",
+        PolicyName="read-dev",
+        PolicyDocument=allow_assume(f"arn:aws:iam::{dev}:role/reader"),
     )
     iam.create_role(
         RoleName="vendor",
@@ -137,3 +164,5 @@ def _seed_dev(iam: object, seeded: SeededOrg) -> None:
         RoleName="reader",
         AssumeRolePolicyDocument=trust(f"arn:aws:iam::{prod}:role/deploy"),
     )
+    admin = iam.create_policy(PolicyName="everything", PolicyDocument=ADMIN_DOCUMENT)
+    iam.attach_role_policy(RoleName="reader", PolicyArn=admin["Policy"]["Arn"])
