@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.loaders import Loader, create_loader
 
 from collectors import CollectError, CollectInterrupted
 from collectors.aws_account import collect_account
@@ -76,6 +78,7 @@ class _Run:
     caller_account: str
     sts: Any
     now: datetime
+    loader: Loader
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -102,7 +105,8 @@ def collect_aws(
         retries={"mode": "adaptive", "total_max_attempts": options.max_attempts},
         user_agent_extra=f"crosstrust/{tool_version}",
     )
-    base = _session(options)
+    loader = create_loader()
+    base = _session(options, loader)
     caller_arn, caller_account = _identify(base, config)
     logger.info("collecting as %s", caller_arn)
 
@@ -114,6 +118,7 @@ def collect_aws(
         caller_account=caller_account,
         sts=base.client("sts", config=config),
         now=now,
+        loader=loader,
     )
     gaps: list[CoverageGap] = []
     scopes: list[str] = []
@@ -162,11 +167,20 @@ def collect_aws(
     return CollectResult(path, manifest(), tuple(partly), tuple(unread))
 
 
-def _session(options: AwsOptions) -> boto3.Session:
+def _session(
+    options: AwsOptions,
+    loader: Loader,
+    **credentials: str,
+) -> boto3.Session:
+    """A new session (one per thread) sharing the parsed service models."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", loader)
     try:
         return boto3.Session(
-            profile_name=options.profile,
+            botocore_session=core,
+            profile_name=None if credentials else options.profile,
             region_name=options.region or None,
+            **credentials,
         )
     except BotoCoreError as exc:
         raise CollectError(f"profile {options.profile!r}: {exc}") from exc
@@ -265,7 +279,7 @@ def _account_session(
     """The caller's own session at home; the audit role everywhere else."""
     options = run.options
     if account_id == run.caller_account:
-        return _session(options)
+        return _session(options, run.loader)
 
     role_arn = f"arn:aws:iam::{account_id}:role/{options.role_name}"
     request: dict[str, Any] = {
@@ -283,9 +297,10 @@ def _account_session(
         return None
     # TODO: assumed-role credentials are not refreshed — an account read taking
     # over an hour fails its late calls, which are recorded as gaps.
-    return boto3.Session(
+    return _session(
+        options,
+        run.loader,
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
-        region_name=options.region or None,
     )
