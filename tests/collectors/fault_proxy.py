@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -16,13 +17,15 @@ _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length
 
 @dataclass(slots=True)
 class Fault:
-    """Answer ``action`` (when the body holds ``contains``) with error ``code``."""
+    """Answer ``action`` (when the body holds ``contains``) with error ``code``;
+    with no code, forward it after ``delay`` seconds instead."""
 
     action: str
-    code: str
+    code: str = ""
     contains: str = ""
     times: int | None = None
     status: int = 400
+    delay: float = 0.0
 
 
 class FaultProxy:
@@ -104,7 +107,9 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             fault = proxy.fault_for(_action(headers, body), body)
-            if fault is not None:
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.code:
                 payload, kind = _error_body(fault, "x-amz-target" in headers)
                 self._answer(fault.status, {"Content-Type": kind}, payload)
                 return

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,7 @@ from tests.collectors.test_aws import (
 )
 
 OUTSIDER = "444455556666"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -175,3 +180,34 @@ def test_interrupt_leaves_only_a_partial_folder_that_says_so(
         (g["scope"], g["reason"]) for g in manifest["coverage"]
     }
     assert prod not in manifest["complete"]
+
+
+def test_sigint_leaves_a_named_partial_folder_and_exit_2(
+    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    proxy.faults.append(Fault("GetAccountAuthorizationDetails", delay=1.0))
+    out = tmp_path / "snap"
+    argv = [sys.executable, "-m", "crosstrust.cli", "collect", "aws"]
+    child = subprocess.Popen(
+        [*argv, "--out", str(out), "--org", "--workers", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while "GetAccountAuthorizationDetails" not in proxy.actions:
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+
+    partial = tmp_path / f"snap.partial-{child.pid}"
+    assert child.returncode == 2, err
+    assert f"partial snapshot left in {partial}" in err
+    assert not out.exists()
+    manifest = manifest_of(partial)
+    assert ("snapshot", "interrupted") in {
+        (g["scope"], g["reason"]) for g in manifest["coverage"]
+    }
+    assert len(manifest["complete"]) < len(seeded.accounts)
