@@ -15,6 +15,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import Loader, create_loader
+from botocore.parsers import ResponseParserError
 
 from collectors import CollectError, CollectInterrupted
 from collectors.aws_account import collect_account
@@ -22,8 +23,10 @@ from collectors.aws_calls import (
     ACCOUNT_SUSPENDED,
     INTERRUPTED,
     ROLE_NOT_ASSUMABLE,
+    THROTTLED,
     GapRecorder,
     describe_error,
+    reason_for,
 )
 from collectors.aws_org import collect_organization
 from collectors.progress import Progress
@@ -35,8 +38,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_SESSION_NAME = "crosstrust-collect"
 DEFAULT_REGION = "us-east-1"
-# Reasons that mean nothing of the account could be read.
-UNREAD_REASONS = frozenset({ROLE_NOT_ASSUMABLE, ACCOUNT_SUSPENDED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +155,14 @@ def collect_aws(
         ) from None
 
     partly, unread = [], []
+    read = {name.split("/")[1] for name in writer.files if name.startswith("aws/")}
     for account_id in scopes:
-        account_gaps = [g for g in gaps if g.scope == account_id]
-        if not account_gaps:
-            complete.append(account_id)
-        elif any(g.reason in UNREAD_REASONS for g in account_gaps):
+        if account_id not in read:
             unread.append(account_id)
-        else:
+        elif any(g.scope == account_id for g in gaps):
             partly.append(account_id)
+        else:
+            complete.append(account_id)
     path = writer.commit(manifest())
     logger.info("wrote %s: %d accounts complete", path, len(complete))
     return CollectResult(path, manifest(), tuple(partly), tuple(unread))
@@ -271,6 +272,13 @@ def _read_account(run: _Run, account_id: str) -> list[CoverageGap]:
     return recorder.gaps
 
 
+def _assume_reason(exc: Exception) -> str:
+    """Throttling says nothing about the role; anything else means unusable."""
+    if isinstance(exc, ClientError) and reason_for(exc) == THROTTLED:
+        return THROTTLED
+    return ROLE_NOT_ASSUMABLE
+
+
 def _account_session(
     run: _Run,
     account_id: str,
@@ -290,9 +298,10 @@ def _account_session(
         request["ExternalId"] = options.external_id
     try:
         credentials = run.sts.assume_role(**request)["Credentials"]
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, ResponseParserError) as exc:
         recorder.record(
-            ROLE_NOT_ASSUMABLE, describe_error(f"sts:AssumeRole {role_arn}", exc)
+            _assume_reason(exc),
+            describe_error(f"sts:AssumeRole {role_arn}", exc),
         )
         return None
     # TODO: assumed-role credentials are not refreshed — an account read taking

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
@@ -118,6 +119,33 @@ def test_denied_call_is_recorded_and_its_file_not_written(
         if name != "saml-providers.json"
     }
     assert "1 partly read" in result.output
+
+
+def test_suspended_account_is_listed_as_not_read(
+    seeded: SeededOrg, tmp_path: Path
+) -> None:
+    audit = seeded.members["audit"]
+    boto3.client("organizations").close_account(AccountId=audit)
+    out = tmp_path / "snap"
+    result = collect(out, "--org")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(audit, "account-suspended")}
+    assert audit in manifest_of(out)["scopes"]
+    assert not (out / "aws" / audit).exists()
+    assert "1 not read" in result.output
+
+
+def test_throttled_assume_role_says_throttled_and_account_not_read(
+    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    proxy.faults.append(Fault("AssumeRole", "Throttling", contains=OUTSIDER))
+    out = tmp_path / "snap"
+    result = collect(out, "--accounts", OUTSIDER, "--max-attempts", "1")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(OUTSIDER, "throttled")}
+    assert "1 not read" in result.output
 
 
 def test_unreadable_organisation_falls_back_to_the_callers_account(
