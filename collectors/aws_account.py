@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from collectors.aws_calls import GapRecorder, paginate
@@ -70,9 +71,7 @@ def read_oidc_providers(iam: Any, recorder: GapRecorder) -> dict[str, list[Any]]
         arn = entry["Arn"]
         detail = recorder.call(
             f"iam:GetOpenIDConnectProvider {arn}",
-            lambda arn=arn: iam.get_open_id_connect_provider(
-                OpenIDConnectProviderArn=arn
-            ),
+            partial(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn),
         )
         providers.append(_oidc_entry(arn, detail))
     return {"OpenIDConnectProviderList": providers}
@@ -112,8 +111,8 @@ def read_access_keys(
         name = user["UserName"]
         listed = recorder.call(
             f"iam:ListAccessKeys {name}",
-            lambda name=name: paginate(
-                iam, "list_access_keys", "AccessKeyMetadata", UserName=name
+            partial(
+                paginate, iam, "list_access_keys", "AccessKeyMetadata", UserName=name
             ),
         )
         for key in listed or []:
