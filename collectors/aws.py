@@ -301,7 +301,7 @@ def _account_session(
     except (ClientError, BotoCoreError, ResponseParserError) as exc:
         recorder.record(
             _assume_reason(exc),
-            describe_error(f"sts:AssumeRole {role_arn}", exc),
+            "account not read: " + describe_error(f"sts:AssumeRole {role_arn}", exc),
         )
         return None
     # TODO: assumed-role credentials are not refreshed — an account read taking
