@@ -121,51 +121,69 @@ def collect_aws(
         now=now,
         loader=loader,
     )
-    gaps: list[CoverageGap] = []
-    scopes: list[str] = []
-    complete: list[str] = []
-
-    def manifest(extra: tuple[CoverageGap, ...] = ()) -> Manifest:
-        return Manifest(
-            tool_version=tool_version,
-            started_at=now.isoformat(),
-            finished_at=datetime.now(UTC).isoformat(),
-            cloud=Cloud.AWS,
-            caller=caller_arn,
-            scopes=tuple(scopes),
-            complete=tuple(complete),
-            coverage=(*gaps, *extra),
-        )
-
+    ledger = _Ledger(tool_version, now, caller_arn)
     try:
-        targets, skipped = _targets(run, base, gaps, progress)
-        scopes.extend([*targets, *skipped])
-        gaps.extend(_read_accounts(run, targets, progress))
+        targets, skipped = _targets(run, base, ledger.gaps, progress)
+        ledger.scopes.extend([*targets, *skipped])
+        ledger.gaps.extend(_read_accounts(run, targets, progress))
     except (KeyboardInterrupt, CollectInterrupted):
         run.stop.set()
-        stopped = CoverageGap(
-            scope="snapshot",
-            reason=INTERRUPTED,
-            detail="collection stopped before it finished; accounts may be missing",
-            cloud=Cloud.AWS,
-        )
-        path = writer.abandon(manifest((stopped,)))
+        ledger.gaps.append(STOPPED)
+        path = writer.abandon(ledger.manifest())
         raise CollectInterrupted(
             f"interrupted; partial snapshot left in {path}"
         ) from None
 
-    partly, unread = [], []
-    read = {name.split("/")[1] for name in writer.files if name.startswith("aws/")}
-    for account_id in scopes:
-        if account_id not in read:
-            unread.append(account_id)
-        elif any(g.scope == account_id for g in gaps):
-            partly.append(account_id)
-        else:
-            complete.append(account_id)
-    path = writer.commit(manifest())
-    logger.info("wrote %s: %d accounts complete", path, len(complete))
-    return CollectResult(path, manifest(), tuple(partly), tuple(unread))
+    partly, unread = ledger.classify(writer.files)
+    manifest = ledger.manifest()
+    path = writer.commit(manifest)
+    logger.info("wrote %s: %d accounts complete", path, len(manifest.complete))
+    return CollectResult(path, manifest, partly, unread)
+
+
+STOPPED = CoverageGap(
+    scope="snapshot",
+    reason=INTERRUPTED,
+    detail="collection stopped before it finished; accounts may be missing",
+    cloud=Cloud.AWS,
+)
+
+
+@dataclass(slots=True)
+class _Ledger:
+    """What the run learned so far: scopes, gaps, and which scopes are whole."""
+
+    tool_version: str
+    started: datetime
+    caller_arn: str
+    scopes: list[str] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    complete: list[str] = field(default_factory=list)
+
+    def classify(self, files: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Sort scopes into complete, partly read and not read (returned)."""
+        partly, unread = [], []
+        read = {name.split("/")[1] for name in files if name.startswith("aws/")}
+        for account_id in self.scopes:
+            if account_id not in read:
+                unread.append(account_id)
+            elif any(g.scope == account_id for g in self.gaps):
+                partly.append(account_id)
+            else:
+                self.complete.append(account_id)
+        return tuple(partly), tuple(unread)
+
+    def manifest(self) -> Manifest:
+        return Manifest(
+            tool_version=self.tool_version,
+            started_at=self.started.isoformat(),
+            finished_at=datetime.now(UTC).isoformat(),
+            cloud=Cloud.AWS,
+            caller=self.caller_arn,
+            scopes=tuple(self.scopes),
+            complete=tuple(self.complete),
+            coverage=tuple(self.gaps),
+        )
 
 
 def _session(
