@@ -77,6 +77,7 @@ class _Run:
     config: Config
     writer: SnapshotWriter
     caller_account: str
+    partition: str
     sts: Any
     now: datetime
     loader: Loader
@@ -117,6 +118,7 @@ def collect_aws(
         config=config,
         writer=writer,
         caller_account=caller_account,
+        partition=caller_arn.split(":")[1],
         sts=base.client("sts", config=config),
         now=now,
         loader=loader,
@@ -307,7 +309,7 @@ def _account_session(
     if account_id == run.caller_account:
         return _session(options, run.loader)
 
-    role_arn = f"arn:aws:iam::{account_id}:role/{options.role_name}"
+    role_arn = f"arn:{run.partition}:iam::{account_id}:role/{options.role_name}"
     request: dict[str, Any] = {
         "RoleArn": role_arn,
         "RoleSessionName": options.session_name,
