@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_SESSION_NAME = "crosstrust-collect"
 DEFAULT_REGION = "us-east-1"
+# Users whose access keys one account reads at once (IAM throttles per account).
+USER_WORKERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +290,14 @@ def _read_account(run: _Run, account_id: str) -> list[CoverageGap]:
     if session is None:
         return recorder.gaps
     iam = session.client("iam", region_name=_region(session), config=run.config)
-    collect_account(account_id, iam, run.writer, recorder, now=run.now)
+    collect_account(
+        account_id,
+        iam,
+        run.writer,
+        recorder,
+        now=run.now,
+        workers=USER_WORKERS,
+    )
     return recorder.gaps
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -23,6 +24,7 @@ def collect_account(
     recorder: GapRecorder,
     *,
     now: datetime,
+    workers: int = 1,
 ) -> None:
     """Write authorization details, identity providers and access keys."""
     folder = f"aws/{account_id}"
@@ -47,7 +49,7 @@ def collect_account(
 
     users = _users(iam, authz, recorder)
     if users is not None:
-        keys = read_access_keys(iam, users, recorder, now=now)
+        keys = read_access_keys(iam, users, recorder, now=now, workers=workers)
         body = {"AccountId": account_id, "AccessKeyMetadata": keys}
         writer.write_json(f"{folder}/access-keys.json", body)
     logger.info("account %s: %d gaps", account_id, len(recorder.gaps))
@@ -104,10 +106,15 @@ def read_access_keys(
     recorder: GapRecorder,
     *,
     now: datetime,
+    workers: int = 1,
 ) -> list[dict[str, Any]]:
-    """Access key metadata (never secrets) with age in days and last use."""
-    keys = []
-    for user in users:
+    """Access key metadata (never secrets) with age in days and last use.
+
+    Users are read ``workers`` at a time (the calls are per user and per key);
+    the result keeps the users' order.
+    """
+
+    def of_user(user: dict[str, Any]) -> list[dict[str, Any]]:
         name = user["UserName"]
         listed = recorder.call(
             f"iam:ListAccessKeys {name}",
@@ -115,9 +122,10 @@ def read_access_keys(
                 paginate, iam, "list_access_keys", "AccessKeyMetadata", UserName=name
             ),
         )
-        for key in listed or []:
-            keys.append(_key_entry(iam, user, key, recorder, now=now))
-    return keys
+        return [_key_entry(iam, user, key, recorder, now=now) for key in listed or []]
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return [key for keys in pool.map(of_user, users) for key in keys]
 
 
 def _key_entry(
