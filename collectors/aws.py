@@ -21,6 +21,7 @@ from collectors import CollectError, CollectInterrupted
 from collectors.aws_account import collect_account
 from collectors.aws_calls import (
     ACCOUNT_SUSPENDED,
+    COLLECTOR_FAULT,
     INTERRUPTED,
     ROLE_NOT_ASSUMABLE,
     THROTTLED,
@@ -274,7 +275,8 @@ def _read_accounts(
                 for account_id in account_ids
             }
             for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
+                account_id = futures[future]
+                outcomes[account_id] = _outcome(future, account_id)
                 bar.advance()
     except BaseException:
         run.stop.set()
@@ -282,6 +284,19 @@ def _read_accounts(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [gap for account_id in account_ids for gap in outcomes[account_id]]
+
+
+def _outcome(future: Future[list[CoverageGap]], account_id: str) -> list[CoverageGap]:
+    """The account's gaps; a fault in the collector itself becomes one more gap,
+    so one account's surprise neither stops the run nor drops the account."""
+    try:
+        return future.result()
+    except CollectInterrupted:
+        raise
+    except Exception as exc:  # the worker boundary catches every fault
+        logger.warning("account %s: collector fault", account_id, exc_info=True)
+        detail = f"collector fault: {type(exc).__name__}: {exc}"[:300]
+        return [CoverageGap(account_id, COLLECTOR_FAULT, detail, Cloud.AWS)]
 
 
 def _read_account(run: _Run, account_id: str) -> list[CoverageGap]:

@@ -215,6 +215,29 @@ def test_interrupt_leaves_only_a_partial_folder_that_says_so(
     assert prod not in manifest["complete"]
 
 
+def test_collector_fault_in_one_account_becomes_its_gap(
+    seeded: SeededOrg,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = collectors.aws.collect_account
+    dev = seeded.members["dev"]
+
+    def faulty(account_id: str, *args: object, **kwargs: object) -> None:
+        if account_id == dev:
+            raise KeyError("RoleName")
+        real(account_id, *args, **kwargs)
+
+    monkeypatch.setattr(collectors.aws, "collect_account", faulty)
+    out = tmp_path / "snap"
+    result = collect(out, "--org")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(dev, "collector-fault")}
+    assert set(manifest_of(out)["complete"]) == set(seeded.accounts) - {dev}
+    assert "1 not read" in result.output
+
+
 def test_sigint_leaves_a_named_partial_folder_and_exit_2(
     seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
 ) -> None:
