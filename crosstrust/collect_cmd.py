@@ -68,8 +68,14 @@ def finish(manifest: Manifest, path: Path, *, partly: int, unread: int) -> None:
         err=True,
     )
     for gap in manifest.coverage:
-        click.echo(f"  gap {gap.scope}: {gap.reason}: {gap.detail}", err=True)
+        line = f"  gap {gap.scope}: {gap.reason}: {gap.detail}"
+        click.echo(_printable(line), err=True)
     sys.exit(EXIT_PARTIAL if manifest.coverage else EXIT_COMPLETE)
+
+
+def _printable(text: str) -> str:
+    """Cloud-supplied text must not drive the terminal (escape sequences)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _account_ids(

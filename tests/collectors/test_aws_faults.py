@@ -57,6 +57,7 @@ def test_unassumable_audit_role_is_recorded_and_the_rest_collected(
     assert set(manifest_of(out)["complete"]) == set(seeded.accounts) - {prod}
     assert not (out / "aws" / prod).exists()
     assert "1 not read" in result.output
+    assert f"  gap {prod}: role-not-assumable: account not read: " in result.output
 
 
 def test_listed_account_outside_the_org_that_denies_the_role(
