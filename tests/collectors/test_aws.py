@@ -155,7 +155,12 @@ def test_org_files_hold_tree_policies_and_accounts(org_snapshot: Collected) -> N
     by_name = {p["PolicySummary"]["Name"]: p for p in policies}
     assert by_name["deny-leave"]["Content"]["Statement"][0]["Effect"] == "Deny"
     assert [t["TargetId"] for t in by_name["deny-leave"]["Targets"]] == [seeded.ou_id]
-    assert "FullAWSAccess" in by_name
+    types = {name: p["PolicySummary"]["Type"] for name, p in by_name.items()}
+    assert types == {
+        "deny-leave": "SERVICE_CONTROL_POLICY",
+        "FullAWSAccess": "SERVICE_CONTROL_POLICY",
+        "RCPFullAWSAccess": "RESOURCE_CONTROL_POLICY",
+    }
 
 
 def test_identity_providers_and_access_keys_are_written(
