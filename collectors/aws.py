@@ -31,7 +31,7 @@ from collectors.aws_calls import (
 )
 from collectors.aws_org import collect_organization
 from collectors.progress import Progress
-from collectors.snapshot import SnapshotWriter
+from collectors.snapshot import CollectResult, SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
 
 logger = logging.getLogger(__name__)
@@ -56,20 +56,6 @@ class AwsOptions:
     workers: int = 4
     max_attempts: int = 10
     region: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CollectResult:
-    """The committed snapshot and how much of each account it holds."""
-
-    path: Path
-    manifest: Manifest
-    partly: tuple[str, ...] = ()
-    unread: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        return not self.manifest.coverage
 
 
 @dataclass(slots=True)
