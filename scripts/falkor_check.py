@@ -1,0 +1,102 @@
+"""Push node-link graphs into an embedded FalkorDB and answer the Cypher pack there.
+
+Runs in the Python 3.12 venv that ``scripts/falkor_env.sh`` creates
+(falkordblite embeds a real FalkorDB server). Reads a job file::
+
+    {"graph": "a.json", "questions": [["who_can_reach", {"target": "..."}]],
+     "successor": "b.json"}
+
+and writes a JSON answer: push results, the stored content after the
+first and the second push of the same graph (equal when the push is
+idempotent), the rows of every question, and, when ``successor`` is
+given, the stored ids after pushing it with ``prune``.
+
+Usage: falkor_check.py JOB.json OUT.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.store.falkor import push_falkor, query_falkor  # noqa: E402
+from queries.cypher import load_query  # noqa: E402
+
+CONTENT_NODES = (
+    "MATCH (n:Principal) RETURN n.id AS id, labels(n) AS labels, "
+    "properties(n) AS props ORDER BY id"
+)
+CONTENT_EDGES = (
+    "MATCH (a:Principal)-[r]->(b:Principal) RETURN a.id AS source, "
+    "type(r) AS type, b.id AS target, properties(r) AS props "
+    "ORDER BY source, type, target"
+)
+
+
+def _content(graph: Any) -> dict[str, Any]:
+    nodes = query_falkor(graph, CONTENT_NODES, {})
+    for row in nodes:
+        row["labels"] = sorted(row["labels"])
+        row["props"] = dict(row["props"])
+    edges = query_falkor(graph, CONTENT_EDGES, {})
+    for row in edges:
+        row["props"] = dict(row["props"])
+    return {"nodes": nodes, "edges": edges}
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    from redislite.falkordb_client import FalkorDB
+
+    node_link = json.loads(Path(job["graph"]).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        db = FalkorDB(str(Path(folder) / "falkor.db"))
+        try:
+            graph = db.select_graph("crosstrust")
+            first = push_falkor(
+                node_link, graph, batch_size=job.get("batch_size", 2000)
+            )
+            before = _content(graph)
+            second = push_falkor(node_link, graph)
+            after = _content(graph)
+            answers = []
+            for name, params in job.get("questions", []):
+                query = load_query(name)
+                rows = query_falkor(graph, query.text, query.bind(params))
+                answers.append({"name": name, "params": params, "rows": rows})
+            out: dict[str, Any] = {
+                "push": first.to_json(),
+                "repush": second.to_json(),
+                "content_before": before,
+                "content_after": after,
+                "answers": answers,
+            }
+            if job.get("successor"):
+                successor = json.loads(
+                    Path(job["successor"]).read_text(encoding="utf-8")
+                )
+                pruned = push_falkor(successor, graph, prune=True)
+                content = _content(graph)
+                out["successor_push"] = pruned.to_json()
+                out["successor_content"] = content
+        finally:
+            db.close()
+    return out
+
+
+def main(argv: list[str]) -> int:
+    job_path, out_path = argv
+    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    result = run(job)
+    Path(out_path).write_text(
+        json.dumps(result, indent=1, default=str), encoding="utf-8"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
