@@ -3,13 +3,14 @@
 Runs in the Python 3.12 venv that ``scripts/falkor_env.sh`` creates
 (falkordblite embeds a real FalkorDB server). Reads a job file::
 
-    {"graph": "a.json", "questions": [["who_can_reach", {"target": "..."}]],
-     "successor": "b.json"}
+    {"graphs": {"NAME": {"graph": "a.json", "successor": "b.json",
+                         "questions": [["who_can_reach", {"target": "..."}]]}}}
 
-and writes a JSON answer: push results, the stored content after the
-first and the second push of the same graph (equal when the push is
-idempotent), the rows of every question, and, when ``successor`` is
-given, the stored ids after pushing it with ``prune``.
+and writes, per graph name (one FalkorDB graph each, one server for all):
+push results, the stored content after the first and the second push of
+the same graph (equal when the push is idempotent), the rows of every
+question, and, when ``successor`` is given, the stored content after
+pushing it with ``prune``.
 
 Usage: falkor_check.py JOB.json OUT.json
 """
@@ -52,39 +53,41 @@ def _content(graph: Any) -> dict[str, Any]:
 def run(job: dict[str, Any]) -> dict[str, Any]:
     from redislite.falkordb_client import FalkorDB
 
-    node_link = json.loads(Path(job["graph"]).read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:
         db = FalkorDB(str(Path(folder) / "falkor.db"))
         try:
-            graph = db.select_graph("crosstrust")
-            first = push_falkor(
-                node_link, graph, batch_size=job.get("batch_size", 2000)
-            )
-            before = _content(graph)
-            second = push_falkor(node_link, graph)
-            after = _content(graph)
-            answers = []
-            for name, params in job.get("questions", []):
-                query = load_query(name)
-                rows = query_falkor(graph, query.text, query.bind(params))
-                answers.append({"name": name, "params": params, "rows": rows})
-            out: dict[str, Any] = {
-                "push": first.to_json(),
-                "repush": second.to_json(),
-                "content_before": before,
-                "content_after": after,
-                "answers": answers,
+            return {
+                name: check_graph(db.select_graph(name), task)
+                for name, task in job["graphs"].items()
             }
-            if job.get("successor"):
-                successor = json.loads(
-                    Path(job["successor"]).read_text(encoding="utf-8")
-                )
-                pruned = push_falkor(successor, graph, prune=True)
-                content = _content(graph)
-                out["successor_push"] = pruned.to_json()
-                out["successor_content"] = content
         finally:
             db.close()
+
+
+def check_graph(graph: Any, job: dict[str, Any]) -> dict[str, Any]:
+    node_link = json.loads(Path(job["graph"]).read_text(encoding="utf-8"))
+    first = push_falkor(node_link, graph, batch_size=job.get("batch_size", 2000))
+    before = _content(graph)
+    second = push_falkor(node_link, graph)
+    after = _content(graph)
+
+    answers = []
+    for name, params in job.get("questions", []):
+        query = load_query(name)
+        rows = query_falkor(graph, query.text, query.bind(params))
+        answers.append({"name": name, "params": params, "rows": rows})
+    out: dict[str, Any] = {
+        "push": first.to_json(),
+        "repush": second.to_json(),
+        "content_before": before,
+        "content_after": after,
+        "answers": answers,
+    }
+
+    if job.get("successor"):
+        successor = json.loads(Path(job["successor"]).read_text(encoding="utf-8"))
+        out["successor_push"] = push_falkor(successor, graph, prune=True).to_json()
+        out["successor_content"] = _content(graph)
     return out
 
 

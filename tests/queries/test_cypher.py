@@ -1,0 +1,299 @@
+"""The Cypher query pack: its files, its parameters, and its answers on a real FalkorDB.
+
+The FalkorDB half pushes each test graph into an embedded FalkorDB server
+(falkordblite, in the Python 3.12 venv of ``scripts/falkor_env.sh``), runs
+every pack question there, and compares the answers with the built-in
+networkx queries computed here on the same graph.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synthetic_org import synthetic_org
+
+from crosstrust import load_graph
+from graph.store.rows import edge_row, node_labels, node_row, relationship_type
+from graph.trustgraph import TrustGraph
+from queries.cypher import (
+    BadParameter,
+    QueryNotFound,
+    load_query,
+    parameter_defaults,
+    parse_param,
+    query_names,
+)
+from queries.cypher.twins import comparable, networkx_rows, route_problems
+from queries.findings import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKER = ROOT / "scripts" / "falkor_check.py"
+DEFAULT_VENV = Path.home() / ".cache" / "crosstrust" / "falkor-py312"
+PACK = {
+    "broad_principal",
+    "cross_account",
+    "external_no_external_id",
+    "oidc_broad_subject",
+    "oidc_unrestricted_subject",
+    "reachable_from",
+    "routes_to_admin",
+    "service_confused_deputy",
+    "who_can_reach",
+}
+
+
+def test_pack_holds_every_question() -> None:
+    assert set(query_names()) == PACK
+
+
+@pytest.mark.parametrize("name", sorted(PACK))
+def test_header_names_a_real_twin_and_rule(name: str) -> None:
+    query = load_query(name)
+    module_name, _, function = query.twin.rpartition(".")
+
+    assert query.description
+    assert callable(getattr(importlib.import_module(module_name), function))
+    assert "//" not in query.text
+    if query.rule:
+        import queries.rules  # noqa: F401
+
+        assert query.rule in RULES
+
+
+def test_rule_constants_are_the_default_parameters() -> None:
+    assert parameter_defaults()["source_keys"] == [
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+    ]
+    assert parameter_defaults()["passrole_services"] == ["service:ec2.amazonaws.com"]
+    assert load_query("cross_account").bind() == {
+        "acting_kinds": [
+            "app_registration",
+            "managed_identity",
+            "role",
+            "service_account",
+            "service_principal",
+            "user",
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "message"),
+    [
+        ("who_can_reach", {}, "needs --param target"),
+        ("routes_to_admin", {"target": "x"}, "takes []"),
+        ("broad_principal", {"nope": "1"}, "not ['nope']"),
+    ],
+)
+def test_bind_rejects_missing_and_unknown(name: str, given: dict, message: str) -> None:
+    with pytest.raises(BadParameter, match=message.replace("[", r"\[")):
+        load_query(name).bind(given)
+
+
+def test_unknown_query_names_the_known_ones() -> None:
+    with pytest.raises(QueryNotFound, match="routes_to_admin"):
+        load_query("routes-to-admin")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("target=arn:aws:iam::1:role/a=b", ("target", "arn:aws:iam::1:role/a=b"))],
+)
+def test_parse_param_splits_at_the_first_equals(text: str, expected: tuple) -> None:
+    assert parse_param(text) == expected
+
+
+def test_parse_param_rejects_text_without_equals() -> None:
+    with pytest.raises(BadParameter):
+        parse_param("target")
+
+
+# --- answers on a real FalkorDB -------------------------------------------
+
+
+def sample_inputs() -> list[Path]:
+    """The bundled AWS sample, or the shared corpus until the sample lands."""
+    bundled = ROOT / "sample_data" / "aws"
+    if any(bundled.glob("**/*.json")):
+        return [bundled]
+    for corpus in (
+        ROOT.parent / "shared" / "corpus" / "aws",
+        Path("/work/shared/corpus/aws"),
+    ):
+        files = sorted(corpus.glob("*.json"))
+        if files:
+            return files
+    return []
+
+
+def falkor_python() -> str:
+    """The 3.12 venv's python, or skip (fail under CI) with the reason."""
+    venv = Path(os.environ.get("CROSSTRUST_FALKOR_VENV", DEFAULT_VENV))
+    python = venv / "bin" / "python"
+    if python.exists():
+        return str(python)
+    reason = f"no FalkorDB venv at {venv}: run scripts/falkor_env.sh first"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def questions(graph: TrustGraph) -> list[list[Any]]:
+    """Every pack question; who/what-can-reach for each admin and a few sources."""
+    plain = [[name, {}] for name in sorted(PACK - {"who_can_reach", "reachable_from"})]
+    targets = [["who_can_reach", {"target": a}] for a in sorted(graph.admins())]
+    sources = sorted(graph.nx.nodes, key=lambda n: (-graph.nx.out_degree(n), n))[:6]
+    reach = [["reachable_from", {"source": s}] for s in sources]
+    return plain + targets + reach
+
+
+def successor_of(node_link: dict[str, Any]) -> dict[str, Any]:
+    """A later snapshot: two principals gone, one renamed."""
+    gone = {node["id"] for node in node_link["nodes"][-2:]}
+    nodes = [dict(n) for n in node_link["nodes"] if n["id"] not in gone]
+    nodes[0]["name"] = "renamed"
+    links = [
+        link
+        for link in node_link["links"]
+        if link["source"] not in gone and link["target"] not in gone
+    ]
+    return {**node_link, "nodes": nodes, "links": links}
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, TrustGraph]:
+    found = {"synthetic": synthetic_org()}
+    inputs = sample_inputs()
+    if inputs:
+        found["sample"] = load_graph(*inputs)
+    return found
+
+
+@pytest.fixture(scope="module")
+def falkor(
+    graphs: dict[str, TrustGraph], tmp_path_factory: pytest.TempPathFactory
+) -> dict:
+    python = falkor_python()
+    folder = tmp_path_factory.mktemp("falkor")
+    job: dict[str, Any] = {"graphs": {}}
+    for name, graph in graphs.items():
+        node_link = graph.to_node_link()
+        (folder / f"{name}.json").write_text(json.dumps(node_link))
+        (folder / f"{name}.next.json").write_text(json.dumps(successor_of(node_link)))
+        job["graphs"][name] = {
+            "graph": str(folder / f"{name}.json"),
+            "successor": str(folder / f"{name}.next.json"),
+            "questions": questions(graph),
+            "batch_size": 7,
+        }
+    (folder / "job.json").write_text(json.dumps(job))
+
+    subprocess.run(
+        [python, str(CHECKER), str(folder / "job.json"), str(folder / "out.json")],
+        check=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return json.loads((folder / "out.json").read_text())
+
+
+def test_sample_is_among_the_checked_graphs(graphs: dict[str, TrustGraph]) -> None:
+    assert "sample" in graphs, "no AWS sample or corpus to check the pack on"
+
+
+@pytest.mark.parametrize("graph_name", ["synthetic", "sample"])
+def test_falkor_answers_equal_networkx(
+    graph_name: str,
+    graphs: dict[str, TrustGraph],
+    falkor: dict,
+) -> None:
+    graph = graphs[graph_name]
+    answers = falkor[graph_name]["answers"]
+
+    assert len(answers) == len(questions(graph))
+    for answer in answers:
+        name, params = answer["name"], answer["params"]
+        expected = comparable(name, networkx_rows(graph, name, params))
+        assert comparable(name, answer["rows"]) == expected, (name, params)
+
+
+@pytest.mark.parametrize("graph_name", ["synthetic", "sample"])
+def test_falkor_routes_are_real_routes(
+    graph_name: str,
+    graphs: dict[str, TrustGraph],
+    falkor: dict,
+) -> None:
+    graph = graphs[graph_name]
+    routes = next(
+        a for a in falkor[graph_name]["answers"] if a["name"] == "routes_to_admin"
+    )
+
+    assert routes["rows"]
+    assert route_problems(graph, routes["rows"]) == []
+
+
+def _expected_content(node_link: dict[str, Any], run_id: str) -> dict[str, Any]:
+    nodes = [
+        {
+            "id": n["id"],
+            "labels": sorted(["Principal", *node_labels(n["kind"])]),
+            "props": node_row(n, run_id)["props"],
+        }
+        for n in sorted(node_link["nodes"], key=lambda n: n["id"])
+    ]
+    edges = sorted(
+        (
+            {
+                "source": e["source"],
+                "type": relationship_type(e["mechanism"]),
+                "target": e["target"],
+                "props": edge_row(e, run_id)["props"],
+            }
+            for e in node_link["links"]
+        ),
+        key=lambda e: (e["source"], e["type"], e["target"]),
+    )
+    return {"nodes": nodes, "edges": edges}
+
+
+@pytest.mark.parametrize("graph_name", ["synthetic", "sample"])
+def test_falkor_push_stores_node_link_and_is_idempotent(
+    graph_name: str,
+    graphs: dict[str, TrustGraph],
+    falkor: dict,
+) -> None:
+    result = falkor[graph_name]
+    node_link = graphs[graph_name].to_node_link()
+    expected = _expected_content(node_link, result["push"]["run_id"])
+
+    assert result["content_before"] == expected
+    assert result["content_after"] == result["content_before"]
+    assert result["repush"]["run_id"] == result["push"]["run_id"]
+
+
+@pytest.mark.parametrize("graph_name", ["synthetic", "sample"])
+def test_falkor_prune_leaves_exactly_the_successor(
+    graph_name: str,
+    graphs: dict[str, TrustGraph],
+    falkor: dict,
+) -> None:
+    result = falkor[graph_name]
+    node_link = graphs[graph_name].to_node_link()
+    successor = successor_of(node_link)
+    run_id = result["successor_push"]["run_id"]
+
+    assert run_id != result["push"]["run_id"]
+    assert result["successor_content"] == _expected_content(successor, run_id)
+    assert result["successor_push"]["pruned_nodes"] == 2
+    assert result["successor_push"]["pruned_edges"] == len(node_link["links"]) - len(
+        successor["links"]
+    )
