@@ -166,5 +166,10 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.neo4j_cmd import neo4j  # noqa: E402
+
+main.add_command(neo4j)
+
+
 if __name__ == "__main__":
     main()

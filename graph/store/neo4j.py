@@ -136,5 +136,10 @@ def query_neo4j(
     database: str | None = None,
 ) -> list[dict[str, Any]]:
     """Run one read query; each record as a dict of its columns."""
-    with driver.session(database=database) as session:
-        return [record.data() for record in session.run(text, dict(params))]
+    from neo4j.exceptions import Neo4jError
+
+    try:
+        with driver.session(database=database) as session:
+            return [record.data() for record in session.run(text, dict(params))]
+    except Neo4jError as exc:
+        raise StoreError(f"Neo4j refused the query: {exc}") from exc

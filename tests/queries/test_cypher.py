@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from synthetic_org import synthetic_org
 
 from crosstrust import load_graph
-from graph.store.rows import edge_row, node_labels, node_row, relationship_type
 from graph.trustgraph import TrustGraph
 from queries.cypher import (
     BadParameter,
@@ -31,21 +29,18 @@ from queries.cypher import (
 )
 from queries.cypher.twins import comparable, networkx_rows, route_problems
 from queries.findings import RULES
+from tests.queries.pack_cases import (
+    PACK,
+    ROOT,
+    expected_content,
+    questions,
+    sample_inputs,
+    successor_of,
+)
+from tests.queries.synthetic_org import synthetic_org
 
-ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "scripts" / "falkor_check.py"
 DEFAULT_VENV = Path.home() / ".cache" / "crosstrust" / "falkor-py312"
-PACK = {
-    "broad_principal",
-    "cross_account",
-    "external_no_external_id",
-    "oidc_broad_subject",
-    "oidc_unrestricted_subject",
-    "reachable_from",
-    "routes_to_admin",
-    "service_confused_deputy",
-    "who_can_reach",
-}
 
 
 def test_pack_holds_every_question() -> None:
@@ -120,21 +115,6 @@ def test_parse_param_rejects_text_without_equals() -> None:
 # --- answers on a real FalkorDB -------------------------------------------
 
 
-def sample_inputs() -> list[Path]:
-    """The bundled AWS sample, or the shared corpus until the sample lands."""
-    bundled = ROOT / "sample_data" / "aws"
-    if any(bundled.glob("**/*.json")):
-        return [bundled]
-    for corpus in (
-        ROOT.parent / "shared" / "corpus" / "aws",
-        Path("/work/shared/corpus/aws"),
-    ):
-        files = sorted(corpus.glob("*.json"))
-        if files:
-            return files
-    return []
-
-
 def falkor_python() -> str:
     """The 3.12 venv's python, or skip (fail under CI) with the reason."""
     venv = Path(os.environ.get("CROSSTRUST_FALKOR_VENV", DEFAULT_VENV))
@@ -145,28 +125,6 @@ def falkor_python() -> str:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def questions(graph: TrustGraph) -> list[list[Any]]:
-    """Every pack question; who/what-can-reach for each admin and a few sources."""
-    plain = [[name, {}] for name in sorted(PACK - {"who_can_reach", "reachable_from"})]
-    targets = [["who_can_reach", {"target": a}] for a in sorted(graph.admins())]
-    sources = sorted(graph.nx.nodes, key=lambda n: (-graph.nx.out_degree(n), n))[:6]
-    reach = [["reachable_from", {"source": s}] for s in sources]
-    return plain + targets + reach
-
-
-def successor_of(node_link: dict[str, Any]) -> dict[str, Any]:
-    """A later snapshot: two principals gone, one renamed."""
-    gone = {node["id"] for node in node_link["nodes"][-2:]}
-    nodes = [dict(n) for n in node_link["nodes"] if n["id"] not in gone]
-    nodes[0]["name"] = "renamed"
-    links = [
-        link
-        for link in node_link["links"]
-        if link["source"] not in gone and link["target"] not in gone
-    ]
-    return {**node_link, "nodes": nodes, "links": links}
 
 
 @pytest.fixture(scope="module")
@@ -241,30 +199,6 @@ def test_falkor_routes_are_real_routes(
     assert route_problems(graph, routes["rows"]) == []
 
 
-def _expected_content(node_link: dict[str, Any], run_id: str) -> dict[str, Any]:
-    nodes = [
-        {
-            "id": n["id"],
-            "labels": sorted(["Principal", *node_labels(n["kind"])]),
-            "props": node_row(n, run_id)["props"],
-        }
-        for n in sorted(node_link["nodes"], key=lambda n: n["id"])
-    ]
-    edges = sorted(
-        (
-            {
-                "source": e["source"],
-                "type": relationship_type(e["mechanism"]),
-                "target": e["target"],
-                "props": edge_row(e, run_id)["props"],
-            }
-            for e in node_link["links"]
-        ),
-        key=lambda e: (e["source"], e["type"], e["target"]),
-    )
-    return {"nodes": nodes, "edges": edges}
-
-
 @pytest.mark.parametrize("graph_name", ["synthetic", "sample"])
 def test_falkor_push_stores_node_link_and_is_idempotent(
     graph_name: str,
@@ -273,7 +207,7 @@ def test_falkor_push_stores_node_link_and_is_idempotent(
 ) -> None:
     result = falkor[graph_name]
     node_link = graphs[graph_name].to_node_link()
-    expected = _expected_content(node_link, result["push"]["run_id"])
+    expected = expected_content(node_link, result["push"]["run_id"])
 
     assert result["content_before"] == expected
     assert result["content_after"] == result["content_before"]
@@ -292,7 +226,7 @@ def test_falkor_prune_leaves_exactly_the_successor(
     run_id = result["successor_push"]["run_id"]
 
     assert run_id != result["push"]["run_id"]
-    assert result["successor_content"] == _expected_content(successor, run_id)
+    assert result["successor_content"] == expected_content(successor, run_id)
     assert result["successor_push"]["pruned_nodes"] == 2
     assert result["successor_push"]["pruned_edges"] == len(node_link["links"]) - len(
         successor["links"]

@@ -1,0 +1,83 @@
+"""Test helpers shared by the Cypher pack checks on FalkorDB and on Neo4j."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graph.store.rows import edge_row, node_labels, node_row, relationship_type
+from graph.trustgraph import TrustGraph
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = {
+    "broad_principal",
+    "cross_account",
+    "external_no_external_id",
+    "oidc_broad_subject",
+    "oidc_unrestricted_subject",
+    "reachable_from",
+    "routes_to_admin",
+    "service_confused_deputy",
+    "who_can_reach",
+}
+
+
+def sample_inputs() -> list[Path]:
+    """The bundled AWS sample, or the shared corpus until the sample lands."""
+    bundled = ROOT / "sample_data" / "aws"
+    if any(bundled.glob("**/*.json")):
+        return [bundled]
+    for corpus in (
+        ROOT.parent / "shared" / "corpus" / "aws",
+        Path("/work/shared/corpus/aws"),
+    ):
+        files = sorted(corpus.glob("*.json"))
+        if files:
+            return files
+    return []
+
+
+def questions(graph: TrustGraph) -> list[list[Any]]:
+    """Every pack question; who/what-can-reach for each admin and a few sources."""
+    plain = [[name, {}] for name in sorted(PACK - {"who_can_reach", "reachable_from"})]
+    targets = [["who_can_reach", {"target": a}] for a in sorted(graph.admins())]
+    sources = sorted(graph.nx.nodes, key=lambda n: (-graph.nx.out_degree(n), n))[:6]
+    reach = [["reachable_from", {"source": s}] for s in sources]
+    return plain + targets + reach
+
+
+def successor_of(node_link: dict[str, Any]) -> dict[str, Any]:
+    """A later snapshot: two principals gone, one renamed."""
+    gone = {node["id"] for node in node_link["nodes"][-2:]}
+    nodes = [dict(n) for n in node_link["nodes"] if n["id"] not in gone]
+    nodes[0]["name"] = "renamed"
+    links = [
+        link
+        for link in node_link["links"]
+        if link["source"] not in gone and link["target"] not in gone
+    ]
+    return {**node_link, "nodes": nodes, "links": links}
+
+
+def expected_content(node_link: dict[str, Any], run_id: str) -> dict[str, Any]:
+    nodes = [
+        {
+            "id": n["id"],
+            "labels": sorted(["Principal", *node_labels(n["kind"])]),
+            "props": node_row(n, run_id)["props"],
+        }
+        for n in sorted(node_link["nodes"], key=lambda n: n["id"])
+    ]
+    edges = sorted(
+        (
+            {
+                "source": e["source"],
+                "type": relationship_type(e["mechanism"]),
+                "target": e["target"],
+                "props": edge_row(e, run_id)["props"],
+            }
+            for e in node_link["links"]
+        ),
+        key=lambda e: (e["source"], e["type"], e["target"]),
+    )
+    return {"nodes": nodes, "edges": edges}
