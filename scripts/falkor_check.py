@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,34 +28,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.store.falkor import push_falkor, query_falkor  # noqa: E402
 from queries.cypher import load_query  # noqa: E402
-
-CONTENT_NODES = (
-    "MATCH (n:Principal) RETURN n.id AS id, labels(n) AS labels, "
-    "properties(n) AS props ORDER BY id"
-)
-CONTENT_EDGES = (
-    "MATCH (a:Principal)-[r]->(b:Principal) RETURN a.id AS source, "
-    "type(r) AS type, b.id AS target, properties(r) AS props "
-    "ORDER BY source, type, target"
-)
+from tests.queries.pack_cases import CONTENT_QUERIES  # noqa: E402
 
 
 def _content(graph: Any) -> dict[str, Any]:
-    nodes = query_falkor(graph, CONTENT_NODES, {})
-    for row in nodes:
-        row["labels"] = sorted(row["labels"])
-        row["props"] = dict(row["props"])
-    edges = query_falkor(graph, CONTENT_EDGES, {})
-    for row in edges:
-        row["props"] = dict(row["props"])
-    return {"nodes": nodes, "edges": edges}
+    content = {
+        part: query_falkor(graph, text, {}) for part, text in CONTENT_QUERIES.items()
+    }
+    for part in content.values():
+        for row in part:
+            row["props"] = dict(row["props"])
+            if "labels" in row:
+                row["labels"] = sorted(row["labels"])
+    return content
 
 
 def run(job: dict[str, Any]) -> dict[str, Any]:
     from redislite.falkordb_client import FalkorDB
 
     with tempfile.TemporaryDirectory() as folder:
-        db = FalkorDB(str(Path(folder) / "falkor.db"))
+        # The client's default socket timeout is seconds; a timed-out query
+        # is retried while the server still runs it, and the retries pile up.
+        db = FalkorDB(str(Path(folder) / "falkor.db"), socket_timeout=600)
         try:
             return {
                 name: check_graph(db.select_graph(name), task)
@@ -74,8 +69,12 @@ def check_graph(graph: Any, job: dict[str, Any]) -> dict[str, Any]:
     answers = []
     for name, params in job.get("questions", []):
         query = load_query(name)
+        started = time.perf_counter()
         rows = query_falkor(graph, query.text, query.bind(params))
-        answers.append({"name": name, "params": params, "rows": rows})
+        seconds = round(time.perf_counter() - started, 4)
+        answers.append(
+            {"name": name, "params": params, "rows": rows, "seconds": seconds}
+        )
     out: dict[str, Any] = {
         "push": first.to_json(),
         "repush": second.to_json(),

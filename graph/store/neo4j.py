@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph.store.rows import (
+    ADMIN_LABEL,
     DEFAULT_BATCH_SIZE,
     NODE_LABEL,
     PRUNE_EDGES,
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 SCHEMA = (
     f"CREATE CONSTRAINT crosstrust_principal_id IF NOT EXISTS "
     f"FOR (n:{NODE_LABEL}) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT crosstrust_admin_power_id IF NOT EXISTS "
+    f"FOR (n:{ADMIN_LABEL}) REQUIRE n.id IS UNIQUE",
     f"CREATE INDEX crosstrust_principal_run IF NOT EXISTS "
     f"FOR (n:{NODE_LABEL}) ON (n.run_id)",
 )

@@ -2,6 +2,9 @@
 
 A node becomes ``(:Principal:<Kind> {id, ...})`` (containers also get
 ``:Container``); a trust edge becomes ``-[:<MECHANISM> {mechanism, ...}]->``.
+Every admin principal also gets ``-[:HOLDS_ADMIN {reason}]->`` to the one
+``(:AdminPower {id: "crosstrust:admin"})`` node, so "shortest route to any
+admin" is one shortest-path search per principal in any Cypher engine.
 Properties are the node-link record's own, with nested values (tags,
 attributes, conditions, evidence) as JSON strings, plus a few flat copies
 that the Cypher query pack filters on: ``attr_<name>`` for scalar node
@@ -23,6 +26,9 @@ from graph.model import CONTAINER_KINDS, Verdict
 
 NODE_LABEL = "Principal"
 CONTAINER_LABEL = "Container"
+ADMIN_LABEL = "AdminPower"
+ADMIN_ID = "crosstrust:admin"
+ADMIN_TYPE = "HOLDS_ADMIN"
 DEFAULT_BATCH_SIZE = 2000
 PRUNE_BATCH_SIZE = 10000
 _CONTAINER_KIND_NAMES = frozenset(str(k) for k in CONTAINER_KINDS)
@@ -168,8 +174,19 @@ def edge_statement(rel_type: str) -> str:
     )
 
 
+def admin_statement() -> str:
+    """The MERGE that links one batch of admin principals to the admin power."""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{NODE_LABEL} {{id: row.id}}) "
+        f"MERGE (power:{ADMIN_LABEL} {{id: '{ADMIN_ID}'}}) "
+        f"MERGE (a)-[r:{ADMIN_TYPE}]->(power) "
+        f"SET r = row.props"
+    )
+
+
 PRUNE_EDGES = (
-    f"MATCH (:{NODE_LABEL})-[r]->(:{NODE_LABEL}) "
+    f"MATCH (:{NODE_LABEL})-[r]->() "
     f"WHERE r.run_id IS NULL OR r.run_id <> $run_id "
     f"WITH r LIMIT {PRUNE_BATCH_SIZE} DELETE r RETURN count(*) AS removed"
 )
@@ -205,6 +222,16 @@ def push_statements(
         text = node_statement(labels)
         target = ":".join((NODE_LABEL, *labels))
         yield from _batches(text, rows, target, batch_size)
+
+    admins = [
+        {
+            "id": str(record["id"]),
+            "props": {"reason": str(record.get("admin_reason", "")), "run_id": run_id},
+        }
+        for record in node_link.get("nodes", [])
+        if record.get("is_admin")
+    ]
+    yield from _batches(admin_statement(), admins, ADMIN_TYPE, batch_size)
 
     by_type: dict[str, list[dict[str, Any]]] = {}
     for record in node_link.get("links", []):

@@ -1,15 +1,15 @@
 // Every non-admin principal that can reach an admin, with one shortest route.
 // twin: queries.paths.principals_reaching_admin
 // params:
-MATCH (admin:Principal {is_admin: true})
+// Admins hold -[:HOLDS_ADMIN]-> the one (:AdminPower) node, so one
+// shortest-path search per principal finds its nearest admin.
+MATCH (power:AdminPower)
 MATCH (p:Principal {is_admin: false})
-WITH p, admin, shortestPath((p)-[*]->(admin)) AS route
+WITH p, shortestPath((p)-[*]->(power)) AS route
 WHERE route IS NOT NULL
-WITH p, admin, route
-ORDER BY length(route), admin.id
-WITH p, collect(route)[0] AS route
+WITH p, [n IN nodes(route) WHERE n:Principal] AS steps, relationships(route) AS via
 RETURN p.id AS source,
-       [n IN nodes(route) | n.id] AS nodes,
-       [r IN relationships(route) | r.mechanism] AS mechanisms,
-       length(route) AS hops
+       [n IN steps | n.id] AS nodes,
+       [r IN via WHERE type(r) <> 'HOLDS_ADMIN' | r.mechanism] AS mechanisms,
+       size(steps) - 1 AS hops
 ORDER BY source

@@ -9,6 +9,22 @@ from graph.store.rows import edge_row, node_labels, node_row, relationship_type
 from graph.trustgraph import TrustGraph
 
 ROOT = Path(__file__).resolve().parents[2]
+# What a push stored, read back in the shape of expected_content().
+CONTENT_QUERIES = {
+    "nodes": (
+        "MATCH (n:Principal) RETURN n.id AS id, labels(n) AS labels, "
+        "properties(n) AS props ORDER BY id"
+    ),
+    "edges": (
+        "MATCH (a:Principal)-[r]->(b:Principal) RETURN a.id AS source, "
+        "type(r) AS type, b.id AS target, properties(r) AS props "
+        "ORDER BY source, type, target"
+    ),
+    "admins": (
+        "MATCH (a:Principal)-[r:HOLDS_ADMIN]->(:AdminPower) "
+        "RETURN a.id AS id, properties(r) AS props ORDER BY id"
+    ),
+}
 PACK = {
     "broad_principal",
     "cross_account",
@@ -80,4 +96,9 @@ def expected_content(node_link: dict[str, Any], run_id: str) -> dict[str, Any]:
         ),
         key=lambda e: (e["source"], e["type"], e["target"]),
     )
-    return {"nodes": nodes, "edges": edges}
+    admins = [
+        {"id": n["id"], "props": {"reason": n["admin_reason"], "run_id": run_id}}
+        for n in sorted(node_link["nodes"], key=lambda n: n["id"])
+        if n["is_admin"]
+    ]
+    return {"nodes": nodes, "edges": edges, "admins": admins}

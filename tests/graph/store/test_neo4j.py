@@ -76,7 +76,8 @@ def test_each_transaction_writes_at_most_one_batch(batch_size: int) -> None:
 
     kinds = Counter(n["kind"] for n in node_link["nodes"])
     types = Counter(relationship_type(e["mechanism"]) for e in node_link["links"])
-    groups = (*kinds.values(), *types.values())
+    admins = sum(bool(n["is_admin"]) for n in node_link["nodes"])
+    groups = (*kinds.values(), *types.values(), admins)
     expected = sum(math.ceil(count / batch_size) for count in groups)
     assert result.transactions == len(driver.transactions) == expected
     assert all(len(tx) == 1 for tx in driver.transactions)
@@ -95,6 +96,7 @@ def test_schema_comes_first_and_writes_only_merge() -> None:
     assert all(t.startswith("UNWIND $rows AS row ") for t in texts)
     assert all("MERGE" in t and "CREATE" not in t for t in texts)
     assert "MERGE (a)-[r:ASSUME_ROLE]->(b) SET r = row.props" in " ".join(texts)
+    assert "MERGE (a)-[r:HOLDS_ADMIN]->(power) SET r = row.props" in " ".join(texts)
 
 
 def test_same_graph_same_rows_so_a_second_push_changes_nothing() -> None:

@@ -23,6 +23,7 @@ from graph.trustgraph import TrustGraph
 from queries.cypher import load_query
 from queries.cypher.twins import comparable, networkx_rows, route_problems
 from tests.queries.pack_cases import (
+    CONTENT_QUERIES,
     expected_content,
     questions,
     sample_inputs,
@@ -37,16 +38,6 @@ pytestmark = pytest.mark.skipif(
     not URI,
     reason="no Neo4j configured: set CROSSTRUST_NEO4J_URI "
     "(+ CROSSTRUST_NEO4J_USER/_PASSWORD) to run against a real server",
-)
-
-CONTENT_NODES = (
-    "MATCH (n:Principal) RETURN n.id AS id, labels(n) AS labels, "
-    "properties(n) AS props ORDER BY id"
-)
-CONTENT_EDGES = (
-    "MATCH (a:Principal)-[r]->(b:Principal) RETURN a.id AS source, "
-    "type(r) AS type, b.id AS target, properties(r) AS props "
-    "ORDER BY source, type, target"
 )
 
 
@@ -67,11 +58,13 @@ def _clear(driver: Any) -> None:
 
 
 def _content(driver: Any) -> dict[str, Any]:
-    nodes = query_neo4j(driver, CONTENT_NODES, {}, database=DATABASE)
-    for row in nodes:
+    content = {
+        part: query_neo4j(driver, text, {}, database=DATABASE)
+        for part, text in CONTENT_QUERIES.items()
+    }
+    for row in content["nodes"]:
         row["labels"] = sorted(row["labels"])
-    edges = query_neo4j(driver, CONTENT_EDGES, {}, database=DATABASE)
-    return {"nodes": nodes, "edges": edges}
+    return content
 
 
 def _graphs() -> list[tuple[str, TrustGraph]]:

@@ -128,7 +128,15 @@ def test_statements_write_every_record_once_nodes_first() -> None:
 
     statements = list(push_statements(node_link, "r", batch_size=5))
 
-    node_ids = [row["id"] for s in statements if "row.id" in s.text for row in s.rows]
+    node_ids = [
+        row["id"]
+        for s in statements
+        if s.target.startswith("Principal")
+        for row in s.rows
+    ]
+    admin_ids = [
+        row["id"] for s in statements if s.target == "HOLDS_ADMIN" for row in s.rows
+    ]
     edges = [
         (row["source"], s.target, row["target"])
         for s in statements
@@ -136,12 +144,17 @@ def test_statements_write_every_record_once_nodes_first() -> None:
         for row in s.rows
     ]
     first_edge = next(i for i, s in enumerate(statements) if "row.source" in s.text)
+    first_admin = next(i for i, s in enumerate(statements) if s.target == "HOLDS_ADMIN")
     assert sorted(node_ids) == sorted(n["id"] for n in node_link["nodes"])
+    assert sorted(admin_ids) == sorted(
+        n["id"] for n in node_link["nodes"] if n["is_admin"]
+    )
     assert sorted(edges) == sorted(
         (e["source"], relationship_type(e["mechanism"]), e["target"])
         for e in node_link["links"]
     )
-    assert all("row.id" in s.text for s in statements[:first_edge])
+    assert all(s.target.startswith("Principal") for s in statements[:first_admin])
+    assert first_admin < first_edge
     assert max(len(s.rows) for s in statements) == 5
 
 
