@@ -42,7 +42,7 @@ def connect_neo4j(uri: str, user: str | None, password: str | None) -> Any:
     import neo4j
     from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-    auth = (user, password) if user else None
+    auth = (user, password or "") if user else None
     driver = neo4j.GraphDatabase.driver(uri, auth=auth)
     try:
         driver.verify_connectivity()
@@ -125,7 +125,7 @@ def _prune(session: Any, text: str, run_id: str) -> int:
     # Delete in bounded transactions until nothing of another run is left.
     total = 0
     while True:
-        removed = session.execute_write(_run_count, text, {"run_id": run_id})
+        removed = int(session.execute_write(_run_count, text, {"run_id": run_id}))
         total += removed
         if removed == 0:
             return total
