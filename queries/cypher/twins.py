@@ -15,9 +15,16 @@ from typing import Any
 from graph.trustgraph import TrustGraph
 from queries.cypher import load_query
 from queries.findings import RULES, RuleOptions
-from queries.paths import principals_reaching_admin, reachable_from, who_can_reach
+from queries.paths import (
+    principals_reaching_admin,
+    reachable_from,
+    routes_between,
+    who_can_reach,
+)
+from queries.register import external_trust_register
 
 PRINCIPAL_QUERIES = frozenset({"who_can_reach", "reachable_from"})
+ROUTE_QUERIES = frozenset({"routes_to_admin", "route_between"})
 
 
 def networkx_rows(
@@ -40,6 +47,22 @@ def networkx_rows(
             }
             for source, route in sorted(principals_reaching_admin(graph).items())
         ]
+    if name == "route_between":
+        found = routes_between(graph, params["source"], params["target"], limit=1)
+        return [
+            {
+                "source": route.nodes[0],
+                "nodes": list(route.nodes),
+                "mechanisms": [str(e.mechanism) for e in route.edges],
+                "hops": len(route),
+            }
+            for route in found
+        ]
+    if name == "external_trust_register":
+        return [
+            {"party": t.party, "target": t.target, "mechanism": t.mechanism}
+            for t in external_trust_register(graph)
+        ]
     if name == "who_can_reach":
         return [
             {"principal": p} for p in sorted(who_can_reach(graph, params["target"]))
@@ -54,26 +77,35 @@ def networkx_rows(
 
 def comparable(name: str, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
     """The part of a question's rows that two engines must agree on, sorted."""
-    if name == "routes_to_admin":
+    if name in ROUTE_QUERIES:
         return sorted([row["source"], int(row["hops"])] for row in rows)
+    if name == "external_trust_register":
+        return sorted([row["party"], row["target"], row["mechanism"]] for row in rows)
     if name in PRINCIPAL_QUERIES:
         return sorted([row["principal"]] for row in rows)
     pairs = {(str(row["source"]), str(row["target"])) for row in rows}
     return [[source, target] for source, target in sorted(pairs)]
 
 
-def route_problems(graph: TrustGraph, rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Why ``routes_to_admin`` rows are not real routes to an admin (empty: all are)."""
+def route_problems(
+    graph: TrustGraph,
+    rows: Iterable[Mapping[str, Any]],
+    target: str | None = None,
+) -> list[str]:
+    """Why route rows are not real routes to ``target`` (or to an admin when None).
+
+    Empty when every row is a real route.
+    """
     problems = []
     for row in rows:
         nodes = list(row["nodes"])
-        if nodes[0] != row["source"] or not graph.is_admin(nodes[-1]):
-            problems.append(f"{row['source']}: route {nodes} does not end at an admin")
-        for source, target, mechanism in zip(
-            nodes, nodes[1:], row.get("mechanisms") or [], strict=False
-        ):
-            if not graph.nx.has_edge(source, target, key=mechanism):
+        ends = nodes[-1] == target if target else graph.is_admin(nodes[-1])
+        if nodes[0] != row["source"] or not ends:
+            problems.append(f"{row['source']}: route {nodes} ends elsewhere")
+        steps = zip(nodes, nodes[1:], row.get("mechanisms") or [], strict=False)
+        for step_from, step_to, mechanism in steps:
+            if not graph.nx.has_edge(step_from, step_to, key=mechanism):
                 problems.append(
-                    f"{row['source']}: no {mechanism} edge {source} -> {target}"
+                    f"{row['source']}: no {mechanism} edge {step_from} -> {step_to}"
                 )
     return problems

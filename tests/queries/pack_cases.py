@@ -29,9 +29,11 @@ PACK = {
     "broad_principal",
     "cross_account",
     "external_no_external_id",
+    "external_trust_register",
     "oidc_broad_subject",
     "oidc_unrestricted_subject",
     "reachable_from",
+    "route_between",
     "routes_to_admin",
     "service_confused_deputy",
     "who_can_reach",
@@ -54,12 +56,25 @@ def sample_inputs() -> list[Path]:
 
 
 def questions(graph: TrustGraph) -> list[list[Any]]:
-    """Every pack question; who/what-can-reach for each admin and a few sources."""
-    plain = [[name, {}] for name in sorted(PACK - {"who_can_reach", "reachable_from"})]
-    targets = [["who_can_reach", {"target": a}] for a in sorted(graph.admins())]
+    """Every pack question, with parameters drawn from the graph.
+
+    who_can_reach for each admin; reachable_from for the six principals
+    with the most trust edges; route_between from each of those to each
+    admin (many pairs have no route, which must be equal too).
+    """
+    with_params = {"who_can_reach", "reachable_from", "route_between"}
+    plain = [[name, {}] for name in sorted(PACK - with_params)]
+    admins = sorted(graph.admins())
+    targets = [["who_can_reach", {"target": a}] for a in admins]
     sources = sorted(graph.nx.nodes, key=lambda n: (-graph.nx.out_degree(n), n))[:6]
     reach = [["reachable_from", {"source": s}] for s in sources]
-    return plain + targets + reach
+    pairs = [
+        ["route_between", {"source": s, "target": a}]
+        for s in sources
+        for a in admins
+        if s != a
+    ]
+    return plain + targets + reach + pairs
 
 
 def successor_of(node_link: dict[str, Any]) -> dict[str, Any]:

@@ -191,12 +191,16 @@ def test_falkor_routes_are_real_routes(
     falkor: dict,
 ) -> None:
     graph = graphs[graph_name]
-    routes = next(
-        a for a in falkor[graph_name]["answers"] if a["name"] == "routes_to_admin"
-    )
+    answers = falkor[graph_name]["answers"]
+    to_admin = next(a for a in answers if a["name"] == "routes_to_admin")
+    between = [a for a in answers if a["name"] == "route_between"]
 
-    assert routes["rows"]
-    assert route_problems(graph, routes["rows"]) == []
+    assert to_admin["rows"]
+    assert route_problems(graph, to_admin["rows"]) == []
+    assert any(a["rows"] for a in between)
+    for answer in between:
+        target = answer["params"]["target"]
+        assert route_problems(graph, answer["rows"], target) == []
 
 
 @pytest.mark.parametrize("graph_name", ["synthetic", "sample"])

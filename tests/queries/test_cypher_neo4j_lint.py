@@ -97,7 +97,12 @@ def test_only_warning_is_the_deliberate_unbounded_shortest_path(
     warned = {d["name"] for d in _ours(diagnostics) if d["severity"] != 1}
 
     assert all(d["message"].startswith(UNBOUNDED) for d in _ours(diagnostics))
-    assert warned == {"routes_to_admin", "who_can_reach", "reachable_from"}
+    assert warned == {
+        "routes_to_admin",
+        "route_between",
+        "who_can_reach",
+        "reachable_from",
+    }
 
 
 def test_linter_reports_what_neo4j_rejects(diagnostics: list[dict[str, Any]]) -> None:

@@ -97,6 +97,8 @@ def test_pack_answers_equal_networkx(name: str, graph: TrustGraph, driver: Any) 
         assert comparable(question, rows) == expected, (question, params)
         if question == "routes_to_admin":
             assert route_problems(graph, rows) == []
+        if question == "route_between":
+            assert route_problems(graph, rows, params["target"]) == []
 
 
 def test_prune_leaves_exactly_the_successor(driver: Any) -> None:
