@@ -16,6 +16,7 @@ from graph.trustgraph import TrustGraph
 from queries.cypher import load_query
 from queries.findings import RULES, RuleOptions
 from queries.paths import (
+    Route,
     principals_reaching_admin,
     reachable_from,
     routes_between,
@@ -38,26 +39,11 @@ def networkx_rows(
     query = load_query(name)
     params = query.bind(dict(params or {}))
     if name == "routes_to_admin":
-        return [
-            {
-                "source": source,
-                "nodes": list(route.nodes),
-                "mechanisms": [str(e.mechanism) for e in route.edges],
-                "hops": len(route),
-            }
-            for source, route in sorted(principals_reaching_admin(graph).items())
-        ]
+        routes = sorted(principals_reaching_admin(graph).items())
+        return [_route_row(route) for _, route in routes]
     if name == "route_between":
-        found = routes_between(graph, params["source"], params["target"], limit=1)
-        return [
-            {
-                "source": route.nodes[0],
-                "nodes": list(route.nodes),
-                "mechanisms": [str(e.mechanism) for e in route.edges],
-                "hops": len(route),
-            }
-            for route in found
-        ]
+        shortest = routes_between(graph, params["source"], params["target"], limit=1)
+        return [_route_row(route) for route in shortest]
     if name == "external_trust_register":
         return [
             {"party": t.party, "target": t.target, "mechanism": t.mechanism}
@@ -68,11 +54,20 @@ def networkx_rows(
             {"principal": p} for p in sorted(who_can_reach(graph, params["target"]))
         ]
     if name == "reachable_from":
-        found = reachable_from(graph, params["source"])
-        return [{"principal": p} for p in sorted(found)]
+        reached = reachable_from(graph, params["source"])
+        return [{"principal": p} for p in sorted(reached)]
     findings = RULES[query.rule](graph, RuleOptions())
     pairs = sorted({(f.path[0], f.path[1]) for f in findings})
     return [{"source": source, "target": target} for source, target in pairs]
+
+
+def _route_row(route: Route) -> dict[str, Any]:
+    return {
+        "source": route.nodes[0],
+        "nodes": list(route.nodes),
+        "mechanisms": [str(e.mechanism) for e in route.edges],
+        "hops": len(route),
+    }
 
 
 def comparable(name: str, rows: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
