@@ -4,13 +4,15 @@ Runs in the Python 3.12 venv that ``scripts/falkor_env.sh`` creates
 (falkordblite embeds a real FalkorDB server). Reads a job file::
 
     {"graphs": {"NAME": {"graph": "a.json", "successor": "b.json",
-                         "questions": [["who_can_reach", {"target": "..."}]]}}}
+                         "questions": [["who_can_reach", {"target": "..."}]]}},
+     "probes": {"NAME": ["MATCH ...", {"param": "value"}]}}
 
 and writes, per graph name (one FalkorDB graph each, one server for all):
 push results, the stored content after the first and the second push of
 the same graph (equal when the push is idempotent), the rows of every
 question, and, when ``successor`` is given, the stored content after
-pushing it with ``prune``.
+pushing it with ``prune``; under ``probes``, the error FalkorDB gave for
+each probe statement (null when it ran), on the first graph.
 
 Usage: falkor_check.py JOB.json OUT.json
 """
@@ -43,6 +45,16 @@ def _content(graph: Any) -> dict[str, Any]:
     return content
 
 
+def _error(graph: Any, text: str, params: dict[str, Any]) -> str | None:
+    from redis.exceptions import ResponseError
+
+    try:
+        graph.ro_query(text, params or None)
+    except ResponseError as exc:
+        return str(exc)
+    return None
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     from redislite.falkordb_client import FalkorDB
 
@@ -51,10 +63,16 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         # is retried while the server still runs it, and the retries pile up.
         db = FalkorDB(str(Path(folder) / "falkor.db"), socket_timeout=600)
         try:
-            return {
+            out = {
                 name: check_graph(db.select_graph(name), task)
                 for name, task in job["graphs"].items()
             }
+            first = db.select_graph(next(iter(job["graphs"])))
+            out["probes"] = {
+                name: _error(first, text, params)
+                for name, (text, params) in job.get("probes", {}).items()
+            }
+            return out
         finally:
             db.close()
 

@@ -9,6 +9,33 @@ from graph.store.rows import edge_row, node_labels, node_row, relationship_type
 from graph.trustgraph import TrustGraph
 
 ROOT = Path(__file__).resolve().parents[2]
+# Cypher that Neo4j accepts and FalkorDB rejects (with the fragment of its
+# error): the pack is written without any of it.
+NEO4J_ONLY = {
+    "shortestPath in MATCH": (
+        "MATCH (a:Principal {id: $id}) MATCH (b:AdminPower) "
+        "MATCH route = shortestPath((a)-[*]->(b)) RETURN length(route) AS hops",
+        "only supports shortestPaths in WITH or RETURN",
+    ),
+    "SHORTEST k": (
+        "MATCH route = SHORTEST 1 (:Principal {id: $id})-->+(:AdminPower) "
+        "RETURN length(route) AS hops",
+        "Invalid input",
+    ),
+    "EXISTS subquery": (
+        "MATCH (a:Principal) WHERE EXISTS { MATCH (a)-->(:AdminPower) } "
+        "RETURN a.id AS id",
+        "Invalid input",
+    ),
+    "COLLECT subquery": (
+        "MATCH (a:Principal) RETURN COLLECT { MATCH (a)-->(b) RETURN b.id } AS ids",
+        "Invalid input",
+    ),
+    "elementId": (
+        "MATCH (a:Principal {id: $id}) RETURN elementId(a) AS element",
+        "Unknown function 'elementId'",
+    ),
+}
 # What a push stored, read back in the shape of expected_content().
 CONTENT_QUERIES = {
     "nodes": (

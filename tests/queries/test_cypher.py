@@ -30,6 +30,7 @@ from queries.cypher import (
 from queries.cypher.twins import comparable, networkx_rows, route_problems
 from queries.findings import RULES
 from tests.queries.pack_cases import (
+    NEO4J_ONLY,
     PACK,
     ROOT,
     expected_content,
@@ -153,6 +154,11 @@ def falkor(
             "questions": questions(graph),
             "batch_size": 7,
         }
+    first_id = next(iter(graphs.values())).admins()[0]
+    job["probes"] = {
+        name: [text, {"id": first_id} if "$id" in text else {}]
+        for name, (text, _) in NEO4J_ONLY.items()
+    }
     (folder / "job.json").write_text(json.dumps(job))
 
     subprocess.run(
@@ -166,6 +172,17 @@ def falkor(
 
 def test_sample_is_among_the_checked_graphs(graphs: dict[str, TrustGraph]) -> None:
     assert "sample" in graphs, "no AWS sample or corpus to check the pack on"
+
+
+@pytest.mark.parametrize("probe", sorted(NEO4J_ONLY))
+def test_falkor_rejects_the_neo4j_only_cypher_the_pack_avoids(
+    probe: str,
+    falkor: dict,
+) -> None:
+    error = falkor["probes"][probe]
+
+    assert error is not None
+    assert NEO4J_ONLY[probe][1] in error
 
 
 @pytest.mark.parametrize("graph_name", ["synthetic", "sample"])

@@ -20,7 +20,7 @@ import pytest
 from graph.store.neo4j import SCHEMA
 from graph.store.rows import PRUNE_EDGES, PRUNE_NODES, push_statements
 from queries.cypher import load_query, query_names
-from tests.queries.pack_cases import ROOT
+from tests.queries.pack_cases import NEO4J_ONLY, ROOT
 from tests.queries.synthetic_org import synthetic_org
 
 LINTER = ROOT / "scripts" / "neo4j_lint"
@@ -52,6 +52,10 @@ def _statements() -> list[dict[str, Any]]:
         {"name": f"push {s.target}", "text": s.text, "params": ["rows"]}
         for s in shapes.values()
     ]
+    found += [
+        {"name": f"neo4j-only: {name}", "text": text, "params": ["id"]}
+        for name, (text, _) in NEO4J_ONLY.items()
+    ]
     return found
 
 
@@ -79,12 +83,20 @@ def test_statements_cover_pack_schema_prune_and_every_push_shape() -> None:
 
     assert set(query_names()) <= set(names)
     assert {"schema", "prune"} <= set(names)
+    assert sum(n.startswith("neo4j-only: ") for n in names) == len(NEO4J_ONLY)
     assert "push Principal:Container:AwsAccount" in names
     assert sum(n.startswith("push ") for n in names) == 3
 
 
 def _ours(diagnostics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [d for d in diagnostics if not d["name"].startswith("wrong: ")]
+    others = ("wrong: ", "neo4j-only: ")
+    return [d for d in diagnostics if not d["name"].startswith(others)]
+
+
+def test_neo4j_accepts_what_falkordb_rejects(diagnostics: list[dict[str, Any]]) -> None:
+    probes = [d for d in diagnostics if d["name"].startswith("neo4j-only: ")]
+
+    assert [d for d in probes if d["severity"] == 1] == []
 
 
 def test_neo4j_finds_no_error(diagnostics: list[dict[str, Any]]) -> None:
