@@ -166,10 +166,11 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.collect_cmd import collect  # noqa: E402
 from crosstrust.neo4j_cmd import neo4j  # noqa: E402
 
+main.add_command(collect)
 main.add_command(neo4j)
-
 
 if __name__ == "__main__":
     main()
