@@ -66,6 +66,7 @@ def parameter_defaults() -> dict[str, list[str]]:
     """The rule constants the pack reads as parameters, as sorted lists."""
     from queries.rules.paths import ACTING_KINDS
     from queries.rules.trust import (
+        ASSUME_MECHANISMS,
         NARROWING_KEYS,
         PASSROLE_ONLY_SERVICES,
         SOURCE_KEYS,
@@ -73,6 +74,7 @@ def parameter_defaults() -> dict[str, list[str]]:
 
     return {
         "acting_kinds": sorted(str(k) for k in ACTING_KINDS),
+        "assume_mechanisms": sorted(str(m) for m in ASSUME_MECHANISMS),
         "narrowing_keys": sorted(NARROWING_KEYS),
         "source_keys": sorted(SOURCE_KEYS),
         "passrole_services": sorted(PASSROLE_ONLY_SERVICES),
