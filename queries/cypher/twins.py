@@ -4,7 +4,10 @@
 in the row shape the Cypher returns; :func:`comparable` reduces rows of
 either origin to what must be equal between engines (routes may differ
 where several shortest ones exist, so routes compare by source and
-length, and are checked to be real routes separately).
+length, and are checked to be real routes separately). Rule questions
+compare with the rule's findings about trust edges; findings made from
+document-level notes (:class:`graph.model.PolicyNote`) have no edge and
+are not stored, so no Cypher can list them.
 """
 
 from __future__ import annotations
@@ -56,8 +59,10 @@ def networkx_rows(
     if name == "reachable_from":
         reached = reachable_from(graph, params["source"])
         return [{"principal": p} for p in sorted(reached)]
+    # Findings read off trust edges; document-level notes (PolicyNote) are
+    # not part of the stored graph, so the pack cannot list them.
     findings = RULES[query.rule](graph, RuleOptions())
-    pairs = sorted({(f.path[0], f.path[1]) for f in findings})
+    pairs = sorted({(e.source, e.target) for f in findings for e in f.edges})
     return [{"source": source, "target": target} for source, target in pairs]
 
 
