@@ -8,8 +8,10 @@ import socket
 import pytest
 from click.testing import CliRunner
 
+from crosstrust import load_graph
 from crosstrust.cli import main
 from queries.cypher import load_query, query_names
+from tests.graph.store.recording_driver import RecordingDriver
 from tests.queries.pack_cases import sample_inputs
 
 
@@ -61,3 +63,28 @@ def test_push_to_an_unreachable_server_exits_2() -> None:
     assert not result.output.lstrip().startswith("{")
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.output)
+
+
+def test_push_loads_the_inputs_and_prints_what_it_wrote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import graph.store.neo4j
+
+    driver = RecordingDriver(prune_counts=[0, 0])
+    monkeypatch.setattr(graph.store.neo4j, "connect_neo4j", lambda *args: driver)
+    inputs = [str(p) for p in sample_inputs()]
+    args = ["--uri", "bolt://x", "--database", "trust", "--run-id", "r1", "--prune"]
+
+    result = CliRunner().invoke(
+        main,
+        ["neo4j", "push", *inputs, *args, "--batch-size", "10"],
+    )
+
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)
+    assert written["nodes"] == len(load_graph(*inputs))
+    assert written["run_id"] == "r1"
+    assert written["transactions"] == len(driver.transactions) - 2
+    assert driver.databases == ["trust"]
+    assert driver.prune_counts == []
+    assert driver.closed
