@@ -88,3 +88,36 @@ def test_push_loads_the_inputs_and_prints_what_it_wrote(
     assert driver.databases == ["trust"]
     assert driver.prune_counts == []
     assert driver.closed
+
+
+def test_query_sends_the_pack_text_with_bound_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import graph.store.neo4j
+
+    driver = RecordingDriver()
+    driver.rows = [{"principal": "arn:aws:iam::1:role/b"}]
+    monkeypatch.setattr(graph.store.neo4j, "connect_neo4j", lambda *args: driver)
+    target = "arn:aws:iam::1:role/a=b"
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "neo4j",
+            "query",
+            "who_can_reach",
+            "--uri",
+            "bolt://x",
+            "--param",
+            f"target={target}",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert driver.auto_commit == [load_query("who_can_reach").text]
+    assert driver.read_params == [{"target": target}]
+    assert json.loads(result.stdout) == {
+        "query": "who_can_reach",
+        "params": {"target": target},
+        "rows": [{"principal": "arn:aws:iam::1:role/b"}],
+    }

@@ -25,6 +25,14 @@ class _Consumable(list):  # type: ignore[type-arg]
         return None
 
 
+class _Record:
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+
+    def data(self) -> dict[str, Any]:
+        return dict(self.row)
+
+
 class RecordingSession:
     def __init__(self, driver: RecordingDriver) -> None:
         self.driver = driver
@@ -35,9 +43,10 @@ class RecordingSession:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def run(self, text: str) -> _Consumable:
+    def run(self, text: str, params: dict[str, Any] | None = None) -> _Consumable:
         self.driver.auto_commit.append(text)
-        return _Consumable()
+        self.driver.read_params.append(params)
+        return _Consumable(_Record(row) for row in self.driver.rows)
 
     def execute_write(self, func: Any, *args: Any) -> Any:
         tx = RecordingTx(self.driver)
@@ -53,6 +62,8 @@ class RecordingDriver:
         self.databases: list[str | None] = []
         self.prune_counts = list(prune_counts or [])
         self.closed = False
+        self.rows: list[dict[str, Any]] = []
+        self.read_params: list[dict[str, Any] | None] = []
 
     def close(self) -> None:
         self.closed = True
