@@ -167,8 +167,10 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
 
 
 from crosstrust.collect_cmd import collect  # noqa: E402
+from crosstrust.collect_gcp_cmd import collect_gcp_command  # noqa: E402
 
 main.add_command(collect)
+collect.add_command(collect_gcp_command)
 
 if __name__ == "__main__":
     main()
