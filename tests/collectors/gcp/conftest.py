@@ -8,9 +8,9 @@ from pathlib import Path
 
 import grpc
 import pytest
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import asset_v1, iam_admin_v1, iam_v2, resourcemanager_v3
 from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
+from google.oauth2.credentials import Credentials
 
 from collectors.gcp import CollectResult, GcpOptions, collect_gcp
 from collectors.gcp_clients import GcpClients
@@ -18,6 +18,8 @@ from tests.collectors.gcp.fakes import GrpcIamFake, Recorded, RestFake, load_rou
 
 ORGANIZATION = "100000000001"
 CALLER = "serviceAccount:auditor@ops-ci.iam.gserviceaccount.com"
+# A distinctive bearer token, so tests can prove it never reaches disk or logs.
+TOKEN = "ya29.crosstrust-test-token-never-written"
 
 
 @dataclass(slots=True)
@@ -35,7 +37,7 @@ class Fakes:
 
     def clients(self) -> GcpClients:
         rest = {
-            "credentials": AnonymousCredentials(),
+            "credentials": Credentials(token=TOKEN),
             "transport": "rest",
             "client_options": {"api_endpoint": self.rest.url},
         }

@@ -35,6 +35,7 @@ class Route:
     path: str
     body: str
     match: dict[str, str] = field(default_factory=dict)
+    times: int = 0  # answers this route gives before it stands aside; 0: no limit
 
     def matches(self, method: str, path: str, params: dict[str, str]) -> bool:
         if (method, path) != (self.method, self.path):
@@ -47,7 +48,10 @@ class Route:
 
 def load_routes(name: str) -> list[Route]:
     rows = json.loads((RECORDED / name).read_text())
-    return [Route(r["method"], r["path"], r["body"], r.get("match", {})) for r in rows]
+    return [
+        Route(r["method"], r["path"], r["body"], r.get("match", {}), r.get("times", 0))
+        for r in rows
+    ]
 
 
 @dataclass(slots=True)
@@ -56,6 +60,8 @@ class Recorded:
 
     routes: list[Route]
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    used: dict[int, int] = field(default_factory=dict)
+    authorizations: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(
@@ -63,16 +69,31 @@ class Recorded:
     ) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.requests.append((method, path, params))
-        for route in self.routes:
-            if route.matches(method, path, params):
-                body = json.loads((RECORDED / route.body).read_text())
-                status = body["error"]["code"] if "error" in body else 200
-                return status, body
+            route = self._route(method, path, params)
+        if route is not None:
+            body = json.loads((RECORDED / route.body).read_text())
+            status = body["error"]["code"] if "error" in body else 200
+            return status, body
         message = f"no recorded response for {method} {path} {params}"
         return 404, {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}}
 
+    def _route(self, method: str, path: str, params: dict[str, str]) -> Route | None:
+        for route in self.routes:
+            if not route.matches(method, path, params):
+                continue
+            if route.times and self.used.get(id(route), 0) >= route.times:
+                continue
+            self.used[id(route)] = self.used.get(id(route), 0) + 1
+            return route
+        return None
+
     def served(self, path: str) -> list[dict[str, str]]:
+        """The parameters of every request for ``path``, in arrival order."""
         return [params for _, p, params in self.requests if p == path]
+
+    def add(self, route: Route) -> None:
+        """Put one route first."""
+        self.routes.insert(0, route)
 
 
 class RestFake:
@@ -82,7 +103,11 @@ class RestFake:
         self.recorded = recorded
         handler = _rest_handler(recorded)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -111,6 +136,7 @@ def _rest_handler(recorded: Recorded) -> type[BaseHTTPRequestHandler]:
         def _answer(self) -> None:
             url = urlsplit(self.path)
             params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            recorded.authorizations.add(self.headers.get("Authorization", ""))
             status, body = recorded.answer(self.command, unquote(url.path), params)
             data = json.dumps(body).encode()
             self.send_response(status)
