@@ -15,6 +15,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import Loader, create_loader
+from botocore.parsers import ResponseParserError
 
 from collectors import CollectError, CollectInterrupted
 from collectors.aws_account import collect_account
@@ -22,8 +23,10 @@ from collectors.aws_calls import (
     ACCOUNT_SUSPENDED,
     INTERRUPTED,
     ROLE_NOT_ASSUMABLE,
+    THROTTLED,
     GapRecorder,
     describe_error,
+    reason_for,
 )
 from collectors.aws_org import collect_organization
 from collectors.progress import Progress
@@ -35,8 +38,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_SESSION_NAME = "crosstrust-collect"
 DEFAULT_REGION = "us-east-1"
-# Reasons that mean nothing of the account could be read.
-UNREAD_REASONS = frozenset({ROLE_NOT_ASSUMABLE, ACCOUNT_SUSPENDED})
+# Users whose access keys one account reads at once (IAM throttles per account).
+USER_WORKERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class _Run:
     config: Config
     writer: SnapshotWriter
     caller_account: str
+    partition: str
     sts: Any
     now: datetime
     loader: Loader
@@ -116,55 +120,74 @@ def collect_aws(
         config=config,
         writer=writer,
         caller_account=caller_account,
+        partition=caller_arn.split(":")[1],
         sts=base.client("sts", config=config),
         now=now,
         loader=loader,
     )
-    gaps: list[CoverageGap] = []
-    scopes: list[str] = []
-    complete: list[str] = []
-
-    def manifest(extra: tuple[CoverageGap, ...] = ()) -> Manifest:
-        return Manifest(
-            tool_version=tool_version,
-            started_at=now.isoformat(),
-            finished_at=datetime.now(UTC).isoformat(),
-            cloud=Cloud.AWS,
-            caller=caller_arn,
-            scopes=tuple(scopes),
-            complete=tuple(complete),
-            coverage=(*gaps, *extra),
-        )
-
+    ledger = _Ledger(tool_version, now, caller_arn)
     try:
-        targets, skipped = _targets(run, base, gaps, progress)
-        scopes.extend([*targets, *skipped])
-        gaps.extend(_read_accounts(run, targets, progress))
+        targets, skipped = _targets(run, base, ledger.gaps, progress)
+        ledger.scopes.extend([*targets, *skipped])
+        ledger.gaps.extend(_read_accounts(run, targets, progress))
     except (KeyboardInterrupt, CollectInterrupted):
         run.stop.set()
-        stopped = CoverageGap(
-            scope="snapshot",
-            reason=INTERRUPTED,
-            detail="collection stopped before it finished; accounts may be missing",
-            cloud=Cloud.AWS,
-        )
-        path = writer.abandon(manifest((stopped,)))
+        ledger.gaps.append(STOPPED)
+        path = writer.abandon(ledger.manifest())
         raise CollectInterrupted(
             f"interrupted; partial snapshot left in {path}"
         ) from None
 
-    partly, unread = [], []
-    for account_id in scopes:
-        account_gaps = [g for g in gaps if g.scope == account_id]
-        if not account_gaps:
-            complete.append(account_id)
-        elif any(g.reason in UNREAD_REASONS for g in account_gaps):
-            unread.append(account_id)
-        else:
-            partly.append(account_id)
-    path = writer.commit(manifest())
-    logger.info("wrote %s: %d accounts complete", path, len(complete))
-    return CollectResult(path, manifest(), tuple(partly), tuple(unread))
+    partly, unread = ledger.classify(writer.files)
+    manifest = ledger.manifest()
+    path = writer.commit(manifest)
+    logger.info("wrote %s: %d accounts complete", path, len(manifest.complete))
+    return CollectResult(path, manifest, partly, unread)
+
+
+STOPPED = CoverageGap(
+    scope="snapshot",
+    reason=INTERRUPTED,
+    detail="collection stopped before it finished; accounts may be missing",
+    cloud=Cloud.AWS,
+)
+
+
+@dataclass(slots=True)
+class _Ledger:
+    """What the run learned so far: scopes, gaps, and which scopes are whole."""
+
+    tool_version: str
+    started: datetime
+    caller_arn: str
+    scopes: list[str] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    complete: list[str] = field(default_factory=list)
+
+    def classify(self, files: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Sort scopes into complete, partly read and not read (returned)."""
+        partly, unread = [], []
+        read = {name.split("/")[1] for name in files if name.startswith("aws/")}
+        for account_id in self.scopes:
+            if account_id not in read:
+                unread.append(account_id)
+            elif any(g.scope == account_id for g in self.gaps):
+                partly.append(account_id)
+            else:
+                self.complete.append(account_id)
+        return tuple(partly), tuple(unread)
+
+    def manifest(self) -> Manifest:
+        return Manifest(
+            tool_version=self.tool_version,
+            started_at=self.started.isoformat(),
+            finished_at=datetime.now(UTC).isoformat(),
+            cloud=Cloud.AWS,
+            caller=self.caller_arn,
+            scopes=tuple(self.scopes),
+            complete=tuple(self.complete),
+            coverage=tuple(self.gaps),
+        )
 
 
 def _session(
@@ -267,8 +290,22 @@ def _read_account(run: _Run, account_id: str) -> list[CoverageGap]:
     if session is None:
         return recorder.gaps
     iam = session.client("iam", region_name=_region(session), config=run.config)
-    collect_account(account_id, iam, run.writer, recorder, now=run.now)
+    collect_account(
+        account_id,
+        iam,
+        run.writer,
+        recorder,
+        now=run.now,
+        workers=USER_WORKERS,
+    )
     return recorder.gaps
+
+
+def _assume_reason(exc: Exception) -> str:
+    """Throttling says nothing about the role; anything else means unusable."""
+    if isinstance(exc, ClientError) and reason_for(exc) == THROTTLED:
+        return THROTTLED
+    return ROLE_NOT_ASSUMABLE
 
 
 def _account_session(
@@ -281,7 +318,7 @@ def _account_session(
     if account_id == run.caller_account:
         return _session(options, run.loader)
 
-    role_arn = f"arn:aws:iam::{account_id}:role/{options.role_name}"
+    role_arn = f"arn:{run.partition}:iam::{account_id}:role/{options.role_name}"
     request: dict[str, Any] = {
         "RoleArn": role_arn,
         "RoleSessionName": options.session_name,
@@ -290,9 +327,10 @@ def _account_session(
         request["ExternalId"] = options.external_id
     try:
         credentials = run.sts.assume_role(**request)["Credentials"]
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, ResponseParserError) as exc:
         recorder.record(
-            ROLE_NOT_ASSUMABLE, describe_error(f"sts:AssumeRole {role_arn}", exc)
+            _assume_reason(exc),
+            "account not read: " + describe_error(f"sts:AssumeRole {role_arn}", exc),
         )
         return None
     # TODO: assumed-role credentials are not refreshed — an account read taking

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from collectors.aws_calls import GapRecorder, paginate
@@ -22,6 +24,7 @@ def collect_account(
     recorder: GapRecorder,
     *,
     now: datetime,
+    workers: int = 1,
 ) -> None:
     """Write authorization details, identity providers and access keys."""
     folder = f"aws/{account_id}"
@@ -46,7 +49,7 @@ def collect_account(
 
     users = _users(iam, authz, recorder)
     if users is not None:
-        keys = read_access_keys(iam, users, recorder, now=now)
+        keys = read_access_keys(iam, users, recorder, now=now, workers=workers)
         body = {"AccountId": account_id, "AccessKeyMetadata": keys}
         writer.write_json(f"{folder}/access-keys.json", body)
     logger.info("account %s: %d gaps", account_id, len(recorder.gaps))
@@ -70,9 +73,7 @@ def read_oidc_providers(iam: Any, recorder: GapRecorder) -> dict[str, list[Any]]
         arn = entry["Arn"]
         detail = recorder.call(
             f"iam:GetOpenIDConnectProvider {arn}",
-            lambda arn=arn: iam.get_open_id_connect_provider(
-                OpenIDConnectProviderArn=arn
-            ),
+            partial(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn),
         )
         providers.append(_oidc_entry(arn, detail))
     return {"OpenIDConnectProviderList": providers}
@@ -105,20 +106,26 @@ def read_access_keys(
     recorder: GapRecorder,
     *,
     now: datetime,
+    workers: int = 1,
 ) -> list[dict[str, Any]]:
-    """Access key metadata (never secrets) with age in days and last use."""
-    keys = []
-    for user in users:
+    """Access key metadata (never secrets) with age in days and last use.
+
+    Users are read ``workers`` at a time (the calls are per user and per key);
+    the result keeps the users' order.
+    """
+
+    def of_user(user: dict[str, Any]) -> list[dict[str, Any]]:
         name = user["UserName"]
         listed = recorder.call(
             f"iam:ListAccessKeys {name}",
-            lambda name=name: paginate(
-                iam, "list_access_keys", "AccessKeyMetadata", UserName=name
+            partial(
+                paginate, iam, "list_access_keys", "AccessKeyMetadata", UserName=name
             ),
         )
-        for key in listed or []:
-            keys.append(_key_entry(iam, user, key, recorder, now=now))
-    return keys
+        return [_key_entry(iam, user, key, recorder, now=now) for key in listed or []]
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return [key for keys in pool.map(of_user, users) for key in keys]
 
 
 def _key_entry(

@@ -14,6 +14,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from collectors import CollectInterrupted
 from graph.model import Cloud, CoverageGap
@@ -102,7 +103,8 @@ class GapRecorder:
             self.record(reason_for(exc), describe_error(operation, exc))
         except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
             self.record(UNREACHABLE, describe_error(operation, exc))
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:
+            # A server fault the SDK cannot parse is a gap, not a crash.
             self.record(API_ERROR, describe_error(operation, exc))
         return None
 

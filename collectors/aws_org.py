@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -91,7 +92,7 @@ def read_policies(client: Any, recorder: GapRecorder) -> list[dict[str, Any]]:
     for policy_type in POLICY_TYPES:
         summaries = recorder.call(
             f"organizations:ListPolicies {policy_type}",
-            lambda policy_type=policy_type: _list_policies(client, policy_type),
+            partial(_list_policies, client, policy_type),
         )
         for summary in summaries or []:
             policies.append(_read_policy(client, recorder, summary))

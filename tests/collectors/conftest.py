@@ -29,10 +29,14 @@ def moto_url() -> Iterator[str]:
 @pytest.fixture
 def moto(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A freshly reset moto, with SDK env vars aimed at it."""
-    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request).close()
+    reset_moto(moto_url)
     aim_sdk_at(moto_url, monkeypatch)
     return moto_url
+
+
+def reset_moto(url: str) -> None:
+    request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request).close()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.faults: list[Fault] = []
         self.actions: list[str] = []
+        self.requests: list[tuple[str, bytes]] = []
         self.secrets: set[str] = set()
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -57,6 +58,7 @@ class FaultProxy:
     def fault_for(self, action: str, body: bytes) -> Fault | None:
         with self.lock:
             self.actions.append(action)
+            self.requests.append((action, body))
             for fault in self.faults:
                 if fault.action != action or fault.times == 0:
                     continue

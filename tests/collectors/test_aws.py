@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from crosstrust.cli import main
 from graph.load import load_inputs
+from tests.collectors.conftest import aim_sdk_at, reset_moto
 from tests.collectors.seed import MANAGEMENT, OUTSIDE, SeededOrg, seed_org
 
 ORG_FILES = {
@@ -71,13 +73,29 @@ def seeded(moto: str) -> SeededOrg:
     return seed_org()
 
 
-def test_org_collects_every_account_and_the_org_files(
-    seeded: SeededOrg, tmp_path: Path
-) -> None:
-    out = tmp_path / "snap"
-    result = collect(out, "--org", "--workers", "3")
+@dataclass(frozen=True, slots=True)
+class Collected:
+    seeded: SeededOrg
+    out: Path
+    exit_code: int
 
-    assert result.exit_code == 0, result.output
+
+@pytest.fixture(scope="module")
+def org_snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Collected:
+    """One seeded organisation collected once; tests only read its files."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        reset_moto(moto_url)
+        aim_sdk_at(moto_url, monkeypatch)
+        seeded = seed_org()
+        out = tmp_path_factory.mktemp("org") / "snap"
+        result = collect(out, "--org", "--workers", "3")
+    return Collected(seeded, out, result.exit_code)
+
+
+def test_org_collects_every_account_and_the_org_files(org_snapshot: Collected) -> None:
+    seeded, out = org_snapshot.seeded, org_snapshot.out
+
+    assert org_snapshot.exit_code == 0
     expected = ORG_FILES | {
         f"aws/{account}/{name}" for account in seeded.accounts for name in ACCOUNT_FILES
     }
@@ -88,14 +106,13 @@ def test_org_collects_every_account_and_the_org_files(
     assert set(manifest["complete"]) == set(seeded.accounts)
     assert manifest["coverage"] == []
     assert manifest["caller"] == f"arn:aws:sts::{MANAGEMENT}:user/moto"
-    assert not list(tmp_path.glob("snap.partial-*"))
+    assert not list(out.parent.glob("snap.partial-*"))
 
 
 def test_org_trusts_land_in_each_accounts_authorization_details(
-    seeded: SeededOrg, tmp_path: Path
+    org_snapshot: Collected,
 ) -> None:
-    out = tmp_path / "snap"
-    collect(out, "--org")
+    seeded, out = org_snapshot.seeded, org_snapshot.out
 
     prod, dev = seeded.members["prod"], seeded.members["dev"]
     assert role_trusts(out, prod) == {
@@ -118,11 +135,8 @@ def test_org_trusts_land_in_each_accounts_authorization_details(
     assert alice["Tags"] == [{"Key": "team", "Value": "platform"}]
 
 
-def test_org_files_hold_tree_policies_and_accounts(
-    seeded: SeededOrg, tmp_path: Path
-) -> None:
-    out = tmp_path / "snap"
-    collect(out, "--org")
+def test_org_files_hold_tree_policies_and_accounts(org_snapshot: Collected) -> None:
+    seeded, out = org_snapshot.seeded, org_snapshot.out
     folder = out / "aws" / "organization"
 
     accounts = read(folder / "accounts.json")["Accounts"]
@@ -148,10 +162,9 @@ def test_org_files_hold_tree_policies_and_accounts(
 
 
 def test_identity_providers_and_access_keys_are_written(
-    seeded: SeededOrg, tmp_path: Path
+    org_snapshot: Collected,
 ) -> None:
-    out = tmp_path / "snap"
-    collect(out, "--org")
+    seeded, out = org_snapshot.seeded, org_snapshot.out
 
     home = out / "aws" / MANAGEMENT
     (oidc,) = read(home / "oidc-providers.json")["OpenIDConnectProviderList"]
@@ -172,10 +185,9 @@ def test_identity_providers_and_access_keys_are_written(
 
 
 def test_load_recognises_every_file_the_collector_writes(
-    seeded: SeededOrg, tmp_path: Path
+    org_snapshot: Collected,
 ) -> None:
-    out = tmp_path / "snap"
-    collect(out, "--org")
+    seeded, out = org_snapshot.seeded, org_snapshot.out
 
     inventory = load_inputs([out])
     assert inventory.coverage == []

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.parsers import ResponseParserError
 from botocore.stub import ANY, Stubber
 
 from collectors.aws_account import AUTHZ_FILTERS, collect_account
@@ -206,3 +207,13 @@ def test_denied_provider_detail_keeps_the_arn_and_records_a_gap(
     assert recorder.gaps[0].detail.startswith(
         f"iam:GetOpenIDConnectProvider {OIDC_ARN}: AccessDenied"
     )
+
+
+def test_unparseable_server_fault_is_a_gap_not_a_crash(tmp_path: Path) -> None:
+    recorder = GapRecorder(ACCOUNT, threading.Event())
+
+    def fault() -> None:
+        raise ResponseParserError("Unable to parse response: <html>500</html>")
+
+    assert recorder.call("iam:ListSAMLProviders", fault) is None
+    assert [(g.scope, g.reason) for g in recorder.gaps] == [(ACCOUNT, "api-error")]

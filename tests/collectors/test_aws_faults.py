@@ -9,13 +9,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import boto3
 import pytest
 from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
 
 import collectors.aws
-from tests.collectors.conftest import SECRET_ACCESS_KEY
+from tests.collectors.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.collectors.fault_proxy import Fault, FaultProxy
 from tests.collectors.seed import MANAGEMENT, SeededOrg, seed_org
 from tests.collectors.test_aws import (
@@ -53,7 +55,11 @@ def test_unassumable_audit_role_is_recorded_and_the_rest_collected(
     assert result.exit_code == 3, result.output
     assert gaps_of(out) == {(prod, "role-not-assumable")}
     (gap,) = manifest_of(out)["coverage"]
-    assert gap["detail"].startswith(f"sts:AssumeRole arn:aws:iam::{prod}:role/")
+    assert gap["detail"] == (
+        f"account not read: sts:AssumeRole arn:aws:iam::{prod}:role/"
+        "OrganizationAccountAccessRole: AccessDenied: injected AccessDenied by the "
+        "test proxy"
+    )
     assert set(manifest_of(out)["complete"]) == set(seeded.accounts) - {prod}
     assert not (out / "aws" / prod).exists()
     assert "1 not read" in result.output
@@ -118,6 +124,33 @@ def test_denied_call_is_recorded_and_its_file_not_written(
         if name != "saml-providers.json"
     }
     assert "1 partly read" in result.output
+
+
+def test_suspended_account_is_listed_as_not_read(
+    seeded: SeededOrg, tmp_path: Path
+) -> None:
+    audit = seeded.members["audit"]
+    boto3.client("organizations").close_account(AccountId=audit)
+    out = tmp_path / "snap"
+    result = collect(out, "--org")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(audit, "account-suspended")}
+    assert audit in manifest_of(out)["scopes"]
+    assert not (out / "aws" / audit).exists()
+    assert "1 not read" in result.output
+
+
+def test_throttled_assume_role_says_throttled_and_account_not_read(
+    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    proxy.faults.append(Fault("AssumeRole", "Throttling", contains=OUTSIDER))
+    out = tmp_path / "snap"
+    result = collect(out, "--accounts", OUTSIDER, "--max-attempts", "1")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(OUTSIDER, "throttled")}
+    assert "1 not read" in result.output
 
 
 def test_unreadable_organisation_falls_back_to_the_callers_account(
@@ -211,3 +244,44 @@ def test_sigint_leaves_a_named_partial_folder_and_exit_2(
         (g["scope"], g["reason"]) for g in manifest["coverage"]
     }
     assert len(manifest["complete"]) < len(seeded.accounts)
+
+
+def test_profile_role_name_external_id_and_session_name_are_used(
+    seeded: SeededOrg,
+    proxy: FaultProxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[audit]\n"
+        f"aws_access_key_id = {ACCESS_KEY_ID}\n"
+        f"aws_secret_access_key = {SECRET_ACCESS_KEY}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    prod = seeded.members["prod"]
+    out = tmp_path / "snap"
+    result = collect(
+        out,
+        *("--profile", "audit", "--accounts", prod),
+        *("--role-name", "Auditor", "--session-name", "weekly-audit"),
+        *("--external-id", "ext-4711"),
+    )
+
+    assert result.exit_code == 0, result.output
+    (body,) = [b for action, b in proxy.requests if action == "AssumeRole"][-1:]
+    form = parse_qs(body.decode())
+    assert form["RoleArn"] == [f"arn:aws:iam::{prod}:role/Auditor"]
+    assert form["RoleSessionName"] == ["weekly-audit"]
+    assert form["ExternalId"] == ["ext-4711"]
+    assert "ext-4711" not in (out / "manifest.json").read_text()
+
+
+def test_unknown_profile_fails_with_exit_2(moto: str, tmp_path: Path) -> None:
+    result = collect(tmp_path / "snap", "--profile", "nope")
+
+    assert result.exit_code == 2
+    assert "ProfileNotFound" in result.output
+    assert list(tmp_path.iterdir()) == []
