@@ -15,6 +15,7 @@ from collectors.gcp_hierarchy import (
     Hierarchy,
     collect_container_policy,
     collect_custom_roles,
+    collect_deny_policies,
     collect_hierarchy,
     get_project,
 )
@@ -181,9 +182,10 @@ def _read_organization(run: GcpRun, options: GcpOptions, hierarchy: Hierarchy) -
     )
     collect_workload_identity(run, recorder, hierarchy.organization)
     collect_custom_roles(run, recorder, hierarchy.organization)
-    if not covered:
-        for name in (hierarchy.organization, *hierarchy.folders):
+    for name in (hierarchy.organization, *hierarchy.folders):
+        if not covered:
             collect_container_policy(run, hierarchy.recorders[name], name)
+        collect_deny_policies(run, hierarchy.recorders[name], name)
     return covered
 
 

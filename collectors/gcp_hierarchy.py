@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from google.cloud.iam_admin_v1 import RoleView
 
@@ -184,3 +185,32 @@ def collect_custom_roles(run: GcpRun, recorder: GapRecorder, parent: str) -> Non
 def role_json(role: dict[str, Any]) -> dict[str, Any]:
     # A role with no permissions is still a role (the API leaves the list out).
     return {**role, "includedPermissions": role.get("includedPermissions", [])}
+
+
+def collect_deny_policies(run: GcpRun, recorder: GapRecorder, name: str) -> None:
+    """Write the deny policies attached to a container, each with its rules."""
+    attachment = quote(f"cloudresourcemanager.googleapis.com/{name}", safe="")
+    parent = f"policies/{attachment}/denypolicies"
+    # A listing leaves the rules out; each policy is read on its own.
+    listed = recorder.call(
+        f"iam.denypolicies.list {name}",
+        lambda: [
+            policy.name
+            for policy in run.clients.deny.list_policies(
+                request={"parent": parent}, **run.call_options
+            )
+        ],
+        effect="deny policies attached there not read; edges they block are shown",
+    )
+    policies = []
+    for policy_name in listed or []:
+        policy = recorder.call(
+            f"iam.denypolicies.get {policy_name}",
+            lambda policy_name=policy_name: run.clients.deny.get_policy(
+                name=policy_name, **run.call_options
+            ),
+        )
+        if policy is not None:
+            policies.append(message_json(policy))
+    if policies:
+        run.writer.write_json(f"deny/{name.replace('/', '-')}.json", policies)

@@ -11,6 +11,7 @@ from collectors.gcp_calls import GapRecorder, GcpRun, message_json
 from collectors.gcp_hierarchy import (
     collect_container_policy,
     collect_custom_roles,
+    collect_deny_policies,
 )
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def collect_project(
     name = f"projects/{project_id}"
     if read_policies:
         collect_container_policy(run, recorder, name)
+    collect_deny_policies(run, recorder, name)
 
     accounts = _list_service_accounts(run, recorder, name)
     if accounts:

@@ -37,9 +37,13 @@ def test_partial_organisation_exits_3_and_names_the_gaps(
     code, output = invoke("--organization", ORGANIZATION, "--out", str(out), "-q")
 
     assert code == 3, output
-    assert output.splitlines()[:3] == [
+    assert output.splitlines()[:4] == [
         f"wrote {out}: 7 scopes, 6 complete, 0 partly read, 1 not read, "
-        "2 coverage gaps",
+        "3 coverage gaps",
+        "  gap projects/locked-vault: access-denied: iam.denypolicies.list "
+        "projects/locked-vault: 403 PERMISSION_DENIED: The caller does not have "
+        "permission; deny policies attached there not read; edges they block "
+        "are shown",
         "  gap projects/locked-vault: access-denied: iam.serviceAccounts.list "
         "projects/locked-vault: 403 PERMISSION_DENIED: The caller does not have "
         "permission; its service accounts, their keys and policies not read",

@@ -37,8 +37,15 @@ SHARED_FILES = {
     "projects/app-dev/service-accounts.json",
     "projects/app-dev/service-account-keys.json",
     "roles/projects-app-dev.json",
+    "deny/projects-app-dev.json",
 }
 LOCKED_GAPS = [
+    (
+        LOCKED,
+        "access-denied",
+        f"iam.denypolicies.list {LOCKED}: {DENIED}; "
+        "deny policies attached there not read; edges they block are shown",
+    ),
     (
         LOCKED,
         "access-denied",
@@ -230,6 +237,7 @@ def test_projects_named_on_their_own(
         "projects/app-dev/service-accounts.json",
         "projects/app-dev/service-account-keys.json",
         "roles/projects-app-dev.json",
+        "deny/projects-app-dev.json",
     }
     manifest = read(snap, "manifest.json")
     assert manifest["scopes"] == ["projects/app-dev", LOCKED]
@@ -243,6 +251,7 @@ def test_projects_named_on_their_own(
             f"cloudasset.assets.list {LOCKED} (workload identity pools)",
         ),
         (LOCKED, "access-denied", f"projects.getIamPolicy {LOCKED}"),
+        (LOCKED, "access-denied", f"iam.denypolicies.list {LOCKED}"),
         (LOCKED, "access-denied", f"iam.serviceAccounts.list {LOCKED}"),
         (LOCKED, "access-denied", f"iam.roles.list {LOCKED}"),
     ]

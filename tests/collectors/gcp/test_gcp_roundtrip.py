@@ -25,9 +25,13 @@ REPOSITORY = (
     f"principalSet://iam.googleapis.com/{POOL}/attribute.repository/acme/deploy"
 )
 
+INTERN = "user:intern@example.test"
+DENY_POLICY = (
+    "policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fapp-dev"
+    "/denypolicies/no-intern-keys"
+)
 EDGES = {
     (DEPLOYER, RUNNER, Mechanism.IMPERSONATE, True),
-    ("user:intern@example.test", DEV_CI, Mechanism.CREATE_SA_KEY, False),
     (REPOSITORY, DEPLOYER, Mechanism.FEDERATE, False),
     (f"{POOL}/providers/actions", REPOSITORY, Mechanism.FEDERATE, False),
 }
@@ -47,6 +51,11 @@ def test_collected_policies_become_graph_edges(
 
     # The asset search and the per-resource policies tell the same story.
     assert edges(graph) == EDGES
+    # The collected deny policy removes the key-minting edge, and says so.
+    assert [
+        (b.edge.source, b.edge.target, b.edge.mechanism, b.guardrail.statement)
+        for b in graph.blocked
+    ] == [(INTERN, DEV_CI, Mechanism.CREATE_SA_KEY, f"{DENY_POLICY} rules[0]")]
     accounts = {p.node_id for p in graph.principals(NodeKind.SERVICE_ACCOUNT)}
     assert accounts == {DEPLOYER, RUNNER, BATCH, DEV_CI}
     assert set(graph.admins()) == {RUNNER, "user:admin@example.test"}
@@ -84,6 +93,7 @@ def test_report_shows_the_denied_project_as_a_coverage_gap(
         ("path.cross-account", DEPLOYER, (DEPLOYER, RUNNER)),
     }
     assert [(g["scope"], g["reason"]) for g in report["coverage"]] == [
+        ("projects/locked-vault", "access-denied"),
         ("projects/locked-vault", "access-denied"),
         ("projects/locked-vault", "access-denied"),
     ]
