@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -206,9 +207,7 @@ def collect_deny_policies(run: GcpRun, recorder: GapRecorder, name: str) -> None
     for policy_name in listed or []:
         policy = recorder.call(
             f"iam.denypolicies.get {policy_name}",
-            lambda policy_name=policy_name: run.clients.deny.get_policy(
-                name=policy_name, **run.call_options
-            ),
+            partial(run.clients.deny.get_policy, name=policy_name, **run.call_options),
         )
         if policy is not None:
             policies.append(message_json(policy))
