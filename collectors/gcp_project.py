@@ -23,6 +23,9 @@ WORKLOAD_IDENTITY_TYPES = (
 )
 # Key material is never written, even if a listing were to carry it.
 _KEY_SECRETS = frozenset({"privateKeyData", "privateKeyType", "publicKeyData"})
+# Largest pages the APIs document, to keep round trips few.
+_ACCOUNTS_PAGE = 100
+_SEARCH_PAGE = 500
 _FALLBACK = (
     "allow policies read per container and service account instead; "
     "policies on other resources are not read"
@@ -71,7 +74,8 @@ def _list_service_accounts(
         lambda: [
             message_json(account)
             for account in run.clients.iam.list_service_accounts(
-                request={"name": name}, **run.call_options
+                request={"name": name, "page_size": _ACCOUNTS_PAGE},
+                **run.call_options,
             )
         ],
         effect="its service accounts, their keys and policies not read",
@@ -130,7 +134,8 @@ def search_policies(run: GcpRun, recorder: GapRecorder, scope: str) -> bool:
         lambda: [
             message_json(result)
             for result in run.clients.asset.search_all_iam_policies(
-                request={"scope": scope}, **run.call_options
+                request={"scope": scope, "page_size": _SEARCH_PAGE},
+                **run.call_options,
             )
         ],
         effect=_FALLBACK,

@@ -46,6 +46,14 @@ class Route:
         return token == given and all(params.get(k) == v for k, v in wanted.items())
 
 
+_NAMING = ("name", "resource", "parent")
+
+
+def _route_key(route: Route) -> tuple[str, str, str]:
+    named = next((route.match[k] for k in _NAMING if k in route.match), "")
+    return route.method, route.path, named
+
+
 def load_routes(name: str) -> list[Route]:
     rows = json.loads((RECORDED / name).read_text())
     return [
@@ -62,6 +70,9 @@ class Recorded:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     used: dict[int, int] = field(default_factory=dict)
     authorizations: set[str] = field(default_factory=set)
+    root: Path = RECORDED
+    _index: dict[tuple[str, str, str], list[Route]] = field(default_factory=dict)
+    _indexed: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(
@@ -71,20 +82,28 @@ class Recorded:
             self.requests.append((method, path, params))
             route = self._route(method, path, params)
         if route is not None:
-            body = json.loads((RECORDED / route.body).read_text())
+            body = json.loads((self.root / route.body).read_text())
             status = body["error"]["code"] if "error" in body else 200
             return status, body
         message = f"no recorded response for {method} {path} {params}"
         return 404, {"error": {"code": 404, "message": message, "status": "NOT_FOUND"}}
 
     def _route(self, method: str, path: str, params: dict[str, str]) -> Route | None:
-        for route in self.routes:
-            if not route.matches(method, path, params):
-                continue
-            if route.times and self.used.get(id(route), 0) >= route.times:
-                continue
-            self.used[id(route)] = self.used.get(id(route), 0) + 1
-            return route
+        # Routes that name their resource are looked up by it, before the rest.
+        if self._indexed != len(self.routes):
+            self._index = {}
+            for route in self.routes:
+                self._index.setdefault(_route_key(route), []).append(route)
+            self._indexed = len(self.routes)
+        named = [(method, path, params[k]) for k in _NAMING if params.get(k)]
+        for key in [*named, (method, path, "")]:
+            for route in self._index.get(key, []):
+                if not route.matches(method, path, params):
+                    continue
+                if route.times and self.used.get(id(route), 0) >= route.times:
+                    continue
+                self.used[id(route)] = self.used.get(id(route), 0) + 1
+                return route
         return None
 
     def served(self, path: str) -> list[dict[str, str]]:

@@ -113,10 +113,10 @@ def test_every_page_is_read(collect: Collect, fakes: Fakes, tmp_path: Path) -> N
     assert len(search) == 7
 
     tokens = [
-        params.get("pageToken", "")
+        (params.get("pageToken", ""), params["pageSize"])
         for params in fakes.recorded.served(f"/v1/{ORG}:searchAllIamPolicies")
     ]
-    assert tokens == ["", "policies-2"]
+    assert tokens == [("", "500"), ("policies-2", "500")]
     teams = [
         params.get("pageToken", "")
         for params in fakes.recorded.served("/v3/projects")
