@@ -65,4 +65,8 @@ def caller_of(credentials: Any) -> str:
     email = getattr(credentials, "service_account_email", None)
     if isinstance(email, str) and "@" in email:
         return f"serviceAccount:{email}"
+    # gcloud's user credentials name their account when they know it.
+    account = getattr(credentials, "account", None)
+    if isinstance(account, str) and "@" in account:
+        return f"user:{account}"
     return "application-default credentials"
