@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from collectors.gcp_project import (
     collect_workload_identity,
     search_policies,
 )
-from collectors.progress import Progress
+from collectors.progress import PhaseBar, Progress
 from collectors.snapshot import SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
 
@@ -145,33 +145,52 @@ def _collect(
         projects = projects or hierarchy.projects
 
     for project_id in projects:
-        recorders.setdefault(
-            f"projects/{project_id}", run.recorder(f"projects/{project_id}")
-        )
+        scope = f"projects/{project_id}"
+        recorders.setdefault(scope, run.recorder(scope))
     listed = bool(options.projects) and not options.organization
     with progress.phase("projects", total=len(projects)) as bar:
-        pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
-        try:
-            futures: dict[Future[None], str] = {
-                pool.submit(
-                    _read_project,
-                    run,
-                    options,
-                    recorders[f"projects/{project_id}"],
-                    project_id,
-                    listed=listed,
-                    covered=covered,
-                ): project_id
-                for project_id in projects
-            }
-            for future in as_completed(futures):
-                future.result()
-                bar.advance()
-        except BaseException:
-            run.stop.set()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        _read_projects(
+            run,
+            options,
+            [(p, recorders[f"projects/{p}"]) for p in projects],
+            bar,
+            listed=listed,
+            covered=covered,
+        )
+
+
+def _read_projects(
+    run: GcpRun,
+    options: GcpOptions,
+    projects: list[tuple[str, GapRecorder]],
+    bar: PhaseBar,
+    *,
+    listed: bool,
+    covered: bool,
+) -> None:
+    """Read projects in parallel; the first interrupt stops every worker."""
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    try:
+        futures = [
+            pool.submit(
+                _read_project,
+                run,
+                options,
+                recorder,
+                project_id,
+                listed=listed,
+                covered=covered,
+            )
+            for project_id, recorder in projects
+        ]
+        for future in as_completed(futures):
+            future.result()
+            bar.advance()
+    except BaseException:
+        run.stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_organization(run: GcpRun, options: GcpOptions, hierarchy: Hierarchy) -> bool:
