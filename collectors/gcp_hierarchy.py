@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -53,9 +54,9 @@ def collect_hierarchy(run: GcpRun, organization_id: str, bar: PhaseBar) -> Hiera
 
     folders: list[dict[str, Any]] = []
     projects: list[dict[str, Any]] = []
-    queue = [name]
+    queue = deque([name])
     while queue:
-        parent = queue.pop(0)
+        parent = queue.popleft()
         children = _list_folders(run, hierarchy.recorders[parent], parent)
         for folder in children:
             hierarchy.folders.append(folder["name"])

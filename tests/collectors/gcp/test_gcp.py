@@ -223,6 +223,31 @@ def test_denied_asset_search_falls_back_to_each_resource(
     assert (result.partly, result.unread) == ((ORG,), (LOCKED,))
 
 
+def test_unlistable_folder_hides_what_is_below_it(
+    collect: Collect, fakes: Fakes, tmp_path: Path
+) -> None:
+    platform = "folders/200000000001"
+    for path in ("/v3/folders", "/v3/projects"):
+        fakes.recorded.add(Route("GET", path, "denied.json", {"parent": platform}))
+    result = collect(organization=ORGANIZATION)
+
+    manifest = read(tmp_path / "snap", "manifest.json")
+    assert manifest["scopes"] == [ORG, platform, "projects/app-dev"]
+    assert gaps(manifest) == [
+        (
+            platform,
+            "access-denied",
+            f"folders.list {platform}: {DENIED}; folders below it not read",
+        ),
+        (
+            platform,
+            "access-denied",
+            f"projects.list {platform}: {DENIED}; projects directly below it not read",
+        ),
+    ]
+    assert (result.partly, result.unread) == ((platform,), ())
+
+
 def test_projects_named_on_their_own(
     collect: Collect, fakes: Fakes, tmp_path: Path
 ) -> None:
