@@ -66,6 +66,30 @@ def test_complete_project_exits_0(aimed: Fakes, tmp_path: Path) -> None:
     ]
 
 
+def test_no_asset_search_reads_each_policy(aimed: Fakes, tmp_path: Path) -> None:
+    aimed.use("routes-fallback.json")
+    out = tmp_path / "snap"
+    code, output = invoke(
+        "--organization",
+        ORGANIZATION,
+        "--no-asset-search",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "-q",
+    )
+
+    assert code == 3, output
+    assert (
+        aimed.recorded.served(f"/v1/organizations/{ORGANIZATION}:searchAllIamPolicies")
+        == []
+    )
+    assert (out / "policies/projects-app-prod.json").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {g["scope"] for g in manifest["coverage"]} == {"projects/locked-vault"}
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
