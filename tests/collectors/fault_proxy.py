@@ -17,8 +17,8 @@ _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length
 
 @dataclass(slots=True)
 class Fault:
-    """Answer ``action`` (when the body holds ``contains``) with error ``code``;
-    with no code, forward it after ``delay`` seconds instead."""
+    """Answer ``action`` (``*``: any) when the body holds ``contains`` with
+    error ``code``; with no code, forward it after ``delay`` seconds instead."""
 
     action: str
     code: str = ""
@@ -60,7 +60,7 @@ class FaultProxy:
             self.actions.append(action)
             self.requests.append((action, body))
             for fault in self.faults:
-                if fault.action != action or fault.times == 0:
+                if fault.action not in (action, "*") or fault.times == 0:
                     continue
                 if fault.contains and fault.contains.encode() not in body:
                     continue
