@@ -25,7 +25,7 @@ from collectors.gcp_project import (
     search_policies,
 )
 from collectors.progress import PhaseBar, Progress
-from collectors.snapshot import SnapshotWriter
+from collectors.snapshot import CollectResult, SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
 
 logger = logging.getLogger(__name__)
@@ -42,16 +42,6 @@ class GcpOptions:
     call_timeout: float = 60.0
     retry_initial: float = 1.0
     asset_search: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CollectResult:
-    """The committed snapshot and how much of each scope it holds."""
-
-    path: Path
-    manifest: Manifest
-    partly: tuple[str, ...] = ()
-    unread: tuple[str, ...] = ()
 
 
 def collect_gcp(

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
 from pathlib import Path
 
 import click
 
-from collectors import CollectError
-from crosstrust.collect_cmd import EXIT_FAILED, FORCE, OUT, QUIET, finish
+from collectors.snapshot import CollectResult
+from crosstrust.collect_cmd import (
+    FORCE,
+    OUT,
+    QUIET,
+    quiet_sdk_loggers,
+    run_collection,
+)
 
 _ORGANIZATION_ID = re.compile(r"^\d{1,20}$")
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 # Client wire logs print request headers, which carry bearer tokens.
-_SDK_LOGGERS = ("google.auth", "google.api_core", "urllib3", "grpc")
+_SDK_LOGGERS = ("google.auth", "google.api_core", "grpc")
 
 
 def _organization(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -112,8 +116,7 @@ def collect_gcp_command(
     from collectors.progress import Progress
     from crosstrust import __version__
 
-    for name in _SDK_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_sdk_loggers(*_SDK_LOGGERS)
     options = GcpOptions(
         organization=organization,
         projects=projects,
@@ -121,8 +124,10 @@ def collect_gcp_command(
         retry_timeout=retry_timeout,
         asset_search=not no_asset_search,
     )
-    try:
-        result = collect_gcp(
+
+    def collect_snapshot() -> CollectResult:
+        # Credentials are found inside, so their absence exits like any failure.
+        return collect_gcp(
             options,
             out,
             clients=default_clients(quota_project=quota_project),
@@ -130,15 +135,5 @@ def collect_gcp_command(
             replace=force,
             tool_version=__version__,
         )
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
-        sys.exit(EXIT_FAILED)
-    except CollectError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
-    finish(
-        result.manifest,
-        result.path,
-        partly=len(result.partly),
-        unread=len(result.unread),
-    )
+
+    run_collection(collect_snapshot)

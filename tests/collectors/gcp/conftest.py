@@ -12,8 +12,9 @@ from google.cloud import asset_v1, iam_admin_v1, iam_v2, resourcemanager_v3
 from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
 from google.oauth2.credentials import Credentials
 
-from collectors.gcp import CollectResult, GcpOptions, collect_gcp
+from collectors.gcp import GcpOptions, collect_gcp
 from collectors.gcp_clients import GcpClients
+from collectors.snapshot import CollectResult
 from tests.collectors.gcp.fakes import GrpcIamFake, Recorded, RestFake, load_routes
 
 ORGANIZATION = "100000000001"
