@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 RESOURCE_MANAGER = "//cloudresourcemanager.googleapis.com/"
 # Resource Manager v3 parent kinds, as gcloud's project listing names them.
 _PARENT_TYPES = {"organizations": "organization", "folders": "folder"}
-_POLICY_VERSION = 3
+# Version 3 returns bindings with IAM Conditions; older ones hide them.
+POLICY_OPTIONS = {"requested_policy_version": 3}
 
 
 @dataclass(slots=True)
@@ -156,7 +157,7 @@ def collect_container_policy(
     client = clients[name.split("/")[0]]
     request = {
         "resource": name,
-        "options": {"requested_policy_version": _POLICY_VERSION},
+        "options": POLICY_OPTIONS,
     }
     policy = recorder.call(
         f"{name.split('/')[0]}.getIamPolicy {name}",

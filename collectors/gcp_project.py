@@ -9,6 +9,7 @@ from google.cloud.asset_v1 import ContentType
 
 from collectors.gcp_calls import GapRecorder, GcpRun, message_json
 from collectors.gcp_hierarchy import (
+    POLICY_OPTIONS,
     collect_container_policy,
     collect_custom_roles,
     collect_deny_policies,
@@ -108,7 +109,8 @@ def _collect_account_policy(
     policy = recorder.call(
         f"iam.serviceAccounts.getIamPolicy {account_name}",
         lambda: run.clients.iam.get_iam_policy(
-            request={"resource": account_name}, **run.call_options
+            request={"resource": account_name, "options": POLICY_OPTIONS},
+            **run.call_options,
         ),
     )
     if policy is None:

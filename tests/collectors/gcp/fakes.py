@@ -149,12 +149,13 @@ def _rest_handler(recorded: Recorded) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            self._answer()
+            self._answer(self.rfile.read(length).decode())
 
-        def _answer(self) -> None:
+        def _answer(self, body: str = "") -> None:
             url = urlsplit(self.path)
             params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if body:
+                params["body"] = body
             recorded.authorizations.add(self.headers.get("Authorization", ""))
             status, body = recorded.answer(self.command, unquote(url.path), params)
             data = json.dumps(body).encode()
@@ -251,7 +252,11 @@ def request_token(request: Any) -> str:
 
 def _get_iam_policy(recorded: Recorded) -> Callable[[Any, Any], Any]:
     def handle(request: Any, context: Any) -> Any:
-        body = _reply(recorded, "GetIamPolicy", {"resource": request.resource}, context)
+        params = {
+            "resource": request.resource,
+            "version": str(request.options.requested_policy_version),
+        }
+        body = _reply(recorded, "GetIamPolicy", params, context)
         return json_format.ParseDict(body, policy_pb2.Policy())
 
     return handle

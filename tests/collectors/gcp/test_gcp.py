@@ -198,6 +198,20 @@ def test_denied_asset_search_falls_back_to_each_resource(
         "resource": "//cloudresourcemanager.googleapis.com/projects/app-prod",
         "policy": read(Path(__file__).parent / "recorded", "policy.app-prod.json"),
     }
+    # Every policy is asked for at version 3, so conditions come back.
+    bodies = [
+        json.loads(params["body"])
+        for method, _, params in fakes.recorded.requests
+        if method == "POST"
+    ]
+    assert len(bodies) == 7
+    assert all(b["options"] == {"requestedPolicyVersion": 3} for b in bodies)
+    versions = {
+        params["version"]
+        for _, path, params in fakes.recorded.requests
+        if path == "GetIamPolicy"
+    }
+    assert versions == {"3"}
     wrapped = read(
         snap,
         f"projects/ops-ci/service-account-policies/{DEPLOYER}.json",
