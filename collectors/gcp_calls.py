@@ -33,8 +33,10 @@ API_ERROR = "api-error"
 INTERRUPTED = "interrupted"
 
 _MAX_DETAIL = 300
-# Answers worth asking again: quota, overload, and a server's own failures.
+# Answers worth asking again: quota, overload, a server's own failures, and
+# a connection that did not get through.
 _TRANSIENT = (
+    requests.ConnectionError,
     api.TooManyRequests,
     api.ServiceUnavailable,
     api.InternalServerError,

@@ -333,6 +333,26 @@ def test_throttling_past_the_retry_budget_is_a_gap(
     assert result.partly == ("projects/ops-ci",)
 
 
+def test_unreachable_api_is_a_gap_of_every_call(collect: Collect, fakes: Fakes) -> None:
+    fakes.rest.stop()
+    fakes.iam.stop()
+    result = collect(organization=ORGANIZATION, retry_timeout=0.3)
+
+    assert result.manifest.scopes == (ORG,)
+    assert result.unread == (ORG,)
+    operations = [(g.reason, g.detail.split(":")[0]) for g in result.manifest.coverage]
+    assert operations == [
+        ("unreachable", f"organizations.get {ORG}"),
+        ("unreachable", f"folders.list {ORG}"),
+        ("unreachable", f"projects.list {ORG}"),
+        ("unreachable", f"cloudasset.searchAllIamPolicies {ORG}"),
+        ("unreachable", f"cloudasset.assets.list {ORG} (workload identity pools)"),
+        ("unreachable", f"iam.roles.list {ORG}"),
+        ("unreachable", f"organizations.getIamPolicy {ORG}"),
+        ("unreachable", f"iam.denypolicies.list {ORG}"),
+    ]
+
+
 def test_key_material_and_tokens_never_reach_disk_or_logs(
     collect: Collect, fakes: Fakes, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
