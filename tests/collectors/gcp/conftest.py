@@ -54,6 +54,14 @@ class Fakes:
         )
 
 
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test finds real credentials or asks a metadata server off this host."""
+    monkeypatch.setenv("NO_GCE_CHECK", "True")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "no-adc.json"))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no-gcloud"))
+
+
 @pytest.fixture
 def fakes() -> Iterator[Fakes]:
     recorded = Recorded(load_routes("routes.json"))
