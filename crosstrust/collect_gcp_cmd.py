@@ -104,8 +104,15 @@ def collect_gcp_command(
     Uses application-default credentials. Writes the hierarchy, allow
     policies (Cloud Asset search results, or gcloud-style policies wrapped
     with their resource), service accounts, their key metadata (never key
-    material), custom roles and workload identity pools. Scopes that deny a
-    call are recorded in manifest.json, never skipped silently.
+    material), custom roles, deny policies and workload identity pools.
+    Scopes that deny a call are recorded in manifest.json, never skipped
+    silently.
+
+    Permissions used: resourcemanager organizations/folders/projects get,
+    list and getIamPolicy; cloudasset.assets.searchAllIamPolicies and
+    listResource; iam.serviceAccounts list and getIamPolicy;
+    iam.serviceAccountKeys.list; iam.roles.list; iam.denypolicies get and
+    list.
 
     Exit codes: 0 complete; 3 written with coverage gaps; 2 failed or usage.
     """
