@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -64,7 +66,13 @@ def quiet_sdk_loggers(*names: str) -> None:
 
 
 def run_collection(collect_snapshot: Callable[[], CollectResult]) -> NoReturn:
-    """Run one cloud's collector, print the summary, exit with its code."""
+    """Run one cloud's collector, print the summary, exit with its code.
+
+    SIGTERM (a scheduler's timeout) is handled like Ctrl-C, so the partial
+    folder gets a manifest that records the interruption.
+    """
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main else None
     try:
         result = collect_snapshot()
     except KeyboardInterrupt:
@@ -73,7 +81,14 @@ def run_collection(collect_snapshot: Callable[[], CollectResult]) -> NoReturn:
     except CollectError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
     finish(result)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def finish(result: CollectResult) -> NoReturn:

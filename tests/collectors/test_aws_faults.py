@@ -218,8 +218,9 @@ def test_collector_fault_in_one_account_becomes_its_gap(
     assert "1 not read" in result.output
 
 
-def test_sigint_leaves_a_named_partial_folder_and_exit_2(
-    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_leaves_a_named_partial_folder_and_exit_2(
+    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path, signum: signal.Signals
 ) -> None:
     proxy.faults.append(Fault("GetAccountAuthorizationDetails", delay=1.0))
     out = tmp_path / "snap"
@@ -235,7 +236,7 @@ def test_sigint_leaves_a_named_partial_folder_and_exit_2(
     while "GetAccountAuthorizationDetails" not in proxy.actions:
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.05)
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     _, err = child.communicate(timeout=60)
 
     partial = tmp_path / f"snap.partial-{child.pid}"
