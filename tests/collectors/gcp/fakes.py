@@ -64,7 +64,11 @@ def load_routes(name: str) -> list[Route]:
 
 @dataclass(slots=True)
 class Recorded:
-    """Routes (first match wins) and a log of every request served."""
+    """Routes and a log of every request served.
+
+    Routes that name the request's resource are tried before routes that
+    name none; within each, the first match wins.
+    """
 
     routes: list[Route]
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
