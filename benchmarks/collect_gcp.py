@@ -66,11 +66,26 @@ def policy(member: str, role: str) -> dict[str, Any]:
     }
 
 
-def generate(gen: Generator, projects: int, accounts: int, fallback: bool) -> None:
+def generate_folders(gen: Generator, count: int) -> None:
+    """``count`` empty folders right below the organisation."""
+    names = [f"folders/{7000 + i}" for i in range(count)]
+    rows = [{"name": n, "parent": ORG, "displayName": n} for n in names]
+    gen.serve("GET", "/v3/folders", {"folders": rows}, parent=ORG)
+    deny_root = "/v2/policies/cloudresourcemanager.googleapis.com%2F"
+    for name in names:
+        gen.serve("GET", "/v3/folders", {}, parent=name)
+        gen.serve("GET", "/v3/projects", {}, parent=name)
+        gen.serve("GET", f"{deny_root}{name.replace('/', '%2F')}/denypolicies", {})
+        gen.serve("POST", f"/v3/{name}:getIamPolicy", {"etag": "BwY="})
+
+
+def generate(
+    gen: Generator, projects: int, accounts: int, folders: int, fallback: bool
+) -> None:
     gen.serve("GET", f"/v3/{ORG}", {"name": ORG, "displayName": "bench.test"})
-    gen.serve("GET", "/v3/folders", {}, parent=ORG)
+    generate_folders(gen, folders)
     ids = [f"bench-project-{i:04d}" for i in range(projects)]
-    for start in range(0, projects, 100):
+    for start in range(0, max(projects, 1), 100):
         rows = [
             {"name": f"projects/{5000 + i}", "projectId": ids[i], "parent": ORG}
             for i in range(start, min(start + 100, projects))
@@ -128,6 +143,8 @@ def generate(gen: Generator, projects: int, accounts: int, fallback: bool) -> No
             )
 
     search = f"/v1/{ORG}:searchAllIamPolicies"
+    if not results:
+        gen.serve("GET", search, {})
     if fallback:
         gen.serve("GET", search, DENIED)
         gen.serve(
@@ -149,6 +166,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--folders", type=int, default=0)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="ms each fake answer waits"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--fallback", action="store_true", help="deny the asset search")
     args = parser.parse_args()
@@ -157,8 +178,8 @@ def main() -> None:
         root = Path(scratch)
         (root / "recorded").mkdir()
         gen = Generator(root / "recorded")
-        generate(gen, args.projects, args.accounts, args.fallback)
-        recorded = Recorded(gen.routes, root=gen.root)
+        generate(gen, args.projects, args.accounts, args.folders, args.fallback)
+        recorded = Recorded(gen.routes, root=gen.root, latency=args.latency / 1000)
         rest, iam = RestFake(recorded).start(), GrpcIamFake(recorded).start()
         fakes = Fakes(recorded, rest, iam)
         try:
@@ -181,9 +202,11 @@ def main() -> None:
 
     print(
         f"projects={args.projects} accounts/project={args.accounts} "
+        f"folders={args.folders} latency={args.latency}ms "
         f"workers={args.workers} fallback={args.fallback}\n"
         f"requests={len(recorded.requests)} collect={collected:.2f}s "
         f"files={len(files)} bytes={size} gaps={len(result.manifest.coverage)}\n"
+        f"gap reasons={sorted({g.reason for g in result.manifest.coverage})}\n"
         f"load+build={built:.2f}s nodes={graph.nx.number_of_nodes()} "
         f"edges={graph.nx.number_of_edges()}"
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from collectors import CollectError, CollectInterrupted
@@ -129,7 +131,9 @@ def _collect(
     covered = False
     if options.organization:
         with progress.phase("organization") as bar:
-            hierarchy = collect_hierarchy(run, options.organization, bar)
+            hierarchy = collect_hierarchy(
+                run, options.organization, bar, workers=options.workers
+            )
         recorders.update(hierarchy.recorders)
         covered = _read_organization(run, options, hierarchy)
         projects = projects or hierarchy.projects
@@ -137,45 +141,35 @@ def _collect(
     for project_id in projects:
         scope = f"projects/{project_id}"
         recorders.setdefault(scope, run.recorder(scope))
-    listed = bool(options.projects) and not options.organization
+    read = partial(
+        _read_project,
+        run,
+        options,
+        listed=bool(options.projects) and not options.organization,
+        covered=covered,
+    )
     with progress.phase("projects", total=len(projects)) as bar:
-        _read_projects(
+        in_parallel(
             run,
-            options,
-            [(p, recorders[f"projects/{p}"]) for p in projects],
+            options.workers,
+            [partial(read, recorders[f"projects/{p}"], p) for p in projects],
             bar,
-            listed=listed,
-            covered=covered,
         )
 
 
-def _read_projects(
+def in_parallel(
     run: GcpRun,
-    options: GcpOptions,
-    projects: list[tuple[str, GapRecorder]],
-    bar: PhaseBar,
-    *,
-    listed: bool,
-    covered: bool,
+    workers: int,
+    tasks: list[Callable[[], None]],
+    bar: PhaseBar | None = None,
 ) -> None:
-    """Read projects in parallel; the first interrupt stops every worker."""
-    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    """Run ``tasks`` on ``workers`` threads; an interrupt stops them all."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        futures = [
-            pool.submit(
-                _read_project,
-                run,
-                options,
-                recorder,
-                project_id,
-                listed=listed,
-                covered=covered,
-            )
-            for project_id, recorder in projects
-        ]
-        for future in as_completed(futures):
+        for future in as_completed([pool.submit(task) for task in tasks]):
             future.result()
-            bar.advance()
+            if bar is not None:
+                bar.advance()
     except BaseException:
         run.stop.set()
         raise
@@ -191,10 +185,14 @@ def _read_organization(run: GcpRun, options: GcpOptions, hierarchy: Hierarchy) -
     )
     collect_workload_identity(run, recorder, hierarchy.organization)
     collect_custom_roles(run, recorder, hierarchy.organization)
-    for name in (hierarchy.organization, *hierarchy.folders):
+
+    def read_container(name: str) -> None:
         if not covered:
             collect_container_policy(run, hierarchy.recorders[name], name)
         collect_deny_policies(run, hierarchy.recorders[name], name)
+
+    names = (hierarchy.organization, *hierarchy.folders)
+    in_parallel(run, options.workers, [partial(read_container, n) for n in names])
     return covered
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -33,11 +33,18 @@ class Hierarchy:
     recorders: dict[str, GapRecorder] = field(default_factory=dict)
 
 
-def collect_hierarchy(run: GcpRun, organization_id: str, bar: PhaseBar) -> Hierarchy:
-    """Walk the organisation breadth-first; write its containers' files.
+def collect_hierarchy(
+    run: GcpRun,
+    organization_id: str,
+    bar: PhaseBar,
+    *,
+    workers: int = 4,
+) -> Hierarchy:
+    """Walk the organisation level by level; write its containers' files.
 
-    Folders and projects whose parent cannot be listed are missing, and the
-    parent's scope records why.
+    The parents of one level are listed ``workers`` at a time. Folders and
+    projects whose parent cannot be listed are missing, and the parent's
+    scope records why.
     """
     name = f"organizations/{organization_id}"
     hierarchy = Hierarchy(organization=name)
@@ -55,17 +62,25 @@ def collect_hierarchy(run: GcpRun, organization_id: str, bar: PhaseBar) -> Hiera
 
     folders: list[dict[str, Any]] = []
     projects: list[dict[str, Any]] = []
-    queue = deque([name])
-    while queue:
-        parent = queue.popleft()
-        children = _list_folders(run, hierarchy.recorders[parent], parent)
-        for folder in children:
-            hierarchy.folders.append(folder["name"])
-            hierarchy.recorders[folder["name"]] = run.recorder(folder["name"])
-            queue.append(folder["name"])
-        folders.extend(children)
-        projects.extend(_list_projects(run, hierarchy.recorders[parent], parent))
-        bar.advance()
+    level = [name]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        try:
+            while level:
+                listed = list(pool.map(partial(_list_children, run, hierarchy), level))
+                level = []
+                for children, found in listed:
+                    for folder in children:
+                        hierarchy.folders.append(folder["name"])
+                        hierarchy.recorders[folder["name"]] = run.recorder(
+                            folder["name"]
+                        )
+                        level.append(folder["name"])
+                    folders.extend(children)
+                    projects.extend(found)
+                    bar.advance()
+        except BaseException:
+            run.stop.set()
+            raise
 
     hierarchy.projects = [p["projectId"] for p in projects]
     if folders:
@@ -79,6 +94,14 @@ def collect_hierarchy(run: GcpRun, organization_id: str, bar: PhaseBar) -> Hiera
         len(hierarchy.projects),
     )
     return hierarchy
+
+
+def _list_children(
+    run: GcpRun, hierarchy: Hierarchy, parent: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The folders and the projects directly below ``parent``."""
+    recorder = hierarchy.recorders[parent]
+    return _list_folders(run, recorder, parent), _list_projects(run, recorder, parent)
 
 
 def _list_folders(

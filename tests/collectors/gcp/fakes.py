@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class Recorded:
     used: dict[int, int] = field(default_factory=dict)
     authorizations: set[str] = field(default_factory=set)
     root: Path = RECORDED
+    latency: float = 0.0  # seconds each answer waits, to stand in for a network
     _index: dict[tuple[str, str, str], list[Route]] = field(default_factory=dict)
     _indexed: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +84,8 @@ class Recorded:
     def answer(
         self, method: str, path: str, params: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
+        if self.latency:
+            time.sleep(self.latency)
         with self.lock:
             self.requests.append((method, path, params))
             route = self._route(method, path, params)
