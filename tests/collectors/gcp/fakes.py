@@ -201,7 +201,7 @@ class GrpcIamFake:
 
     def __init__(self, recorded: Recorded) -> None:
         self.recorded = recorded
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
         handlers = {
             name: _unary(recorded, name, request, response, key)
             for name, (request, response, key) in _IAM_METHODS.items()
