@@ -70,20 +70,23 @@ def collect_project(
 def _list_service_accounts(
     run: GcpRun, recorder: GapRecorder, name: str
 ) -> list[dict[str, Any]]:
-    # TODO: a listing that fails on a later page keeps none of the earlier
-    #  pages — the project's gap then covers every account in it.
-    found = recorder.call(
+    """Every account of the project; on a failed page, those read before it."""
+    found: list[dict[str, Any]] = []
+
+    def read() -> None:
+        pages = run.clients.iam.list_service_accounts(
+            request={"name": name, "page_size": _ACCOUNTS_PAGE},
+            **run.call_options,
+        )
+        found.extend(message_json(account) for account in pages)
+
+    recorder.call(
         f"iam.serviceAccounts.list {name}",
-        lambda: [
-            message_json(account)
-            for account in run.clients.iam.list_service_accounts(
-                request={"name": name, "page_size": _ACCOUNTS_PAGE},
-                **run.call_options,
-            )
-        ],
-        effect="its service accounts, their keys and policies not read",
+        read,
+        effect="service accounts from the failed page on not read, nor their "
+        "keys and policies",
     )
-    return found or []
+    return found
 
 
 def _list_keys(

@@ -46,7 +46,8 @@ def test_partial_organisation_exits_3_and_names_the_gaps(
         "are shown",
         "  gap projects/locked-vault: access-denied: iam.serviceAccounts.list "
         "projects/locked-vault: 403 PERMISSION_DENIED: The caller does not have "
-        "permission; its service accounts, their keys and policies not read",
+        "permission; service accounts from the failed page on not read, nor "
+        "their keys and policies",
         "  gap projects/locked-vault: access-denied: iam.roles.list "
         "projects/locked-vault: 403 PERMISSION_DENIED: The caller does not have "
         "permission",

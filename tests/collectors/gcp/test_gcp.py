@@ -50,7 +50,8 @@ LOCKED_GAPS = [
         LOCKED,
         "access-denied",
         f"iam.serviceAccounts.list {LOCKED}: {DENIED}; "
-        "its service accounts, their keys and policies not read",
+        "service accounts from the failed page on not read, nor their keys and "
+        "policies",
     ),
     (LOCKED, "access-denied", f"iam.roles.list {LOCKED}: {DENIED}"),
 ]
@@ -295,6 +296,25 @@ def test_projects_named_on_their_own(
         (LOCKED, "access-denied", f"iam.roles.list {LOCKED}"),
     ]
     assert (result.partly, result.unread) == ((), (LOCKED,))
+
+
+def test_accounts_before_a_failed_page_are_kept(
+    collect: Collect, fakes: Fakes, tmp_path: Path
+) -> None:
+    second_page = {"name": "projects/app-prod", "page_token": "accounts-2"}
+    fakes.recorded.add(Route("RPC", "ListServiceAccounts", "denied.json", second_page))
+    result = collect(organization=ORGANIZATION)
+
+    accounts = read(tmp_path / "snap", "projects/app-prod/service-accounts.json")
+    assert [a["email"] for a in accounts] == ["runner@app-prod.iam.gserviceaccount.com"]
+    prod = [g for g in result.manifest.coverage if g.scope == "projects/app-prod"]
+    assert [(g.reason, g.detail) for g in prod] == [
+        (
+            "access-denied",
+            f"iam.serviceAccounts.list projects/app-prod: {DENIED}; service "
+            "accounts from the failed page on not read, nor their keys and policies",
+        )
+    ]
 
 
 def test_throttled_call_is_retried(collect: Collect, fakes: Fakes) -> None:
