@@ -60,11 +60,12 @@ def collect_gcp(
 ) -> CollectResult:
     """Read the organisation or projects into ``out``; it appears only when done.
 
-    With an organisation: its folders and projects (walked breadth-first),
+    With an organisation: its folders and projects (walked level by level),
     every allow policy under it from one asset search (per resource when
-    the search is denied), workload identity pools, and custom roles.
-    Per project: service accounts, their keys (metadata only) and custom
-    roles. A call that fails is a coverage gap of its scope; the run goes on.
+    the search is denied), workload identity pools, custom roles, and the
+    deny policies of each folder. Per project: service accounts, their keys
+    (metadata only), custom roles and deny policies. A call that fails is a
+    coverage gap of its scope; the run goes on.
 
     Raises
     ------
