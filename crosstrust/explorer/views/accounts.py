@@ -1,0 +1,69 @@
+"""Render stage, interactive: the Accounts page (which container reaches which)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from crosstrust.explorer import data, keys
+from crosstrust.explorer.widgets import show_routes
+from graph.trustgraph import TrustGraph
+
+
+def _label(graph: TrustGraph, container_id: str) -> str:
+    """Container id with its name when the graph knows one."""
+    if container_id in graph:
+        name = graph.principal(container_id).name
+        if name and name != container_id:
+            return f"{container_id} ({name})"
+    return container_id
+
+
+def _first_cell(matrix: pd.DataFrame) -> tuple[int, int]:
+    """Row and column of the first non-zero cell, to open on something."""
+    for row, source in enumerate(matrix.index):
+        for column, target in enumerate(matrix.columns):
+            if matrix.loc[source, target]:
+                return row, column
+    return 0, min(1, len(matrix.columns) - 1)
+
+
+def accounts() -> None:
+    graph = data.current_graph()
+    digest = data.current_source().digest
+    matrix = data.matrix_for(graph, digest)
+    st.title("Accounts")
+    if matrix.empty:
+        st.info("The graph holds no containers with principals.")
+        return
+
+    st.caption(
+        "Rows reach columns: each cell counts the principals of the column's "
+        "container that some principal of the row's container can obtain. "
+        "Reach inside one container is left out."
+    )
+    st.dataframe(matrix)
+
+    row, column = _first_cell(matrix)
+    labels = list(matrix.index)
+    source_column, target_column = st.columns(2)
+    source = source_column.selectbox(
+        "From container",
+        labels,
+        index=row,
+        format_func=lambda c: _label(graph, c),
+        key=keys.ACCOUNTS_SOURCE,
+    )
+    target = target_column.selectbox(
+        "To container",
+        labels,
+        index=column,
+        format_func=lambda c: _label(graph, c),
+        key=keys.ACCOUNTS_TARGET,
+    )
+    if source == target:
+        st.info("Pick two different containers.")
+        return
+    routes = data.container_routes_for(graph, digest, source, target)
+    st.caption(f"{len(routes)} routes: one shortest route to each principal reached.")
+    show_routes(graph, routes, key="accounts.steps")

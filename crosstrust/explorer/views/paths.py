@@ -1,0 +1,54 @@
+"""Render stage, interactive: the Paths page (every route between two principals)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crosstrust.explorer import data, keys
+from crosstrust.explorer.widgets import show_routes
+from queries.paths import ADMIN
+
+ANY_ADMIN = "any admin"
+MAX_ROUTES = 25
+
+
+def _target_label(option: str) -> str:
+    return ANY_ADMIN if option == ADMIN else option
+
+
+def paths() -> None:
+    graph = data.current_graph()
+    digest = data.current_source().digest
+    ids = data.principal_ids_for(graph, digest)
+    st.title("Paths")
+    if not ids:
+        st.info("The graph holds no principals.")
+        return
+
+    # Open on a principal that has something to show: one that reaches admin.
+    reaching = data.admin_reachers_for(graph, digest)
+    default = ids.index(reaching[0]) if reaching else 0
+    source_column, target_column, limit_column = st.columns([5, 5, 2])
+    source = source_column.selectbox(
+        "Source principal (type to search)",
+        ids,
+        index=default,
+        key=keys.PATHS_SOURCE,
+    )
+    target = target_column.selectbox(
+        "Target principal, or any admin (type to search)",
+        [ADMIN, *ids],
+        format_func=_target_label,
+        key=keys.PATHS_TARGET,
+    )
+    limit = limit_column.number_input(
+        "At most",
+        min_value=1,
+        max_value=MAX_ROUTES,
+        value=10,
+        key=keys.PATHS_LIMIT,
+    )
+
+    routes = data.routes_for(graph, digest, source, target, int(limit))
+    st.caption(f"{len(routes)} routes from the source to {_target_label(target)}.")
+    show_routes(graph, routes, key="paths.steps")

@@ -1,0 +1,62 @@
+"""Render stage, interactive: small Streamlit pieces the explorer pages share.
+
+Cloud-supplied text reaches the page only as data (tables, code blocks, plain
+text) or through :func:`md`, never as raw Markdown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from crosstrust.explorer import data
+from crosstrust.explorer.tables import route_steps_frame
+from graph.trustgraph import TrustGraph
+from queries.paths import Route
+from reports.markdown import md_escape
+
+GRAPH_HEIGHT = 520
+
+
+def md(text: object) -> str:
+    """Cloud text made inert for any Streamlit element that reads Markdown."""
+    return md_escape(text)
+
+
+def embed_html(html: str, *, height: int = GRAPH_HEIGHT) -> None:
+    """Show a self-contained HTML page in an iframe."""
+    if hasattr(st, "iframe"):
+        st.iframe(html, height=height + 20)
+        return
+    from streamlit.components.v1 import html as components_html
+
+    components_html(html, height=height + 20, scrolling=True)
+
+
+def route_key(routes: list[Route]) -> tuple[tuple[str, ...], ...]:
+    """Cache key of some routes: their node ids and mechanisms."""
+    return tuple((*r.nodes, *(str(e.mechanism) for e in r.edges)) for r in routes)
+
+
+def show_routes(graph: TrustGraph, routes: list[Route], *, key: str) -> None:
+    """The routes drawn as a graph next to their step-by-step table."""
+    if not routes:
+        st.info("No route.")
+        return
+    digest = data.current_source().digest
+    drawing, steps = st.columns([3, 2])
+    with drawing:
+        embed_html(data.routes_html_for(graph, digest, routes, route_key(routes)))
+        st.caption(
+            "Colour: cloud. Shape: kind. Red border: admin. "
+            "Dashed: conditional. Red edge: crosses a container boundary."
+        )
+    with steps:
+        st.dataframe(
+            route_steps_frame(routes),
+            hide_index=True,
+            key=key,
+            column_config={
+                "route": st.column_config.NumberColumn(width="small"),
+                "step": st.column_config.NumberColumn(width="small"),
+            },
+        )
