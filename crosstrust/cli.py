@@ -160,5 +160,9 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.explore_cmd import explore  # noqa: E402
+
+main.add_command(explore)
+
 if __name__ == "__main__":
     main()

@@ -38,9 +38,8 @@ from queries.paths import (
 )
 from reports.document import ReportDocument, build_report
 
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = keys.MAX_UPLOAD_MB
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 _UPLOAD_ROOT = Path(tempfile.gettempdir()) / "crosstrust-uploads"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -72,7 +71,7 @@ def inputs_from_environment() -> tuple[str, ...]:
     raw = os.environ.get(keys.ENV_INPUTS, "")
     if raw:
         return tuple(str(p) for p in json.loads(raw))
-    return (str(SAMPLE_DATA),)
+    return (str(keys.SAMPLE_DATA),)
 
 
 def history_from_environment() -> str:

@@ -54,11 +54,13 @@ _OPTIONS = {
     "nodes": {"font": {"size": 13}, "borderWidth": 2},
     "interaction": {"hover": True, "navigationButtons": False},
 }
-# pyvis's template links Bootstrap from a CDN whatever the resource mode.
+# pyvis's template links Bootstrap from a CDN whatever the resource mode,
+# and opens with two empty headings that push the drawing down.
 _REMOTE_TAG = re.compile(
     r"<(?:link|script)\b[^>]*\b(?:href|src)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?",
     re.IGNORECASE,
 )
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
 
 
 def short_label(node_id: str) -> str:
@@ -148,4 +150,5 @@ def render_routes_html(
         )
 
     net.set_options(json.dumps(_OPTIONS))
-    return _REMOTE_TAG.sub("", net.generate_html())
+    html = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", net.generate_html()))
+    return html.replace("<body>", '<body style="margin:0">', 1)

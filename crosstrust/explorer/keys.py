@@ -1,4 +1,14 @@
-"""Render stage, interactive: session-state and widget keys of the explorer."""
+"""Render stage, interactive: the explorer's state keys, page names and limits.
+
+Shared by the app and the ``explore`` command, so it imports no Streamlit.
+"""
+
+from pathlib import Path
+
+# Page url paths, in menu order; ``crosstrust explore --page`` takes one.
+PAGE_NAMES = ("overview", "findings", "paths", "principal", "accounts")
+MAX_UPLOAD_MB = 200
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 
 # Environment variables the ``crosstrust explore`` command sets for app.py.
 ENV_INPUTS = "CROSSTRUST_INPUTS"

@@ -24,15 +24,8 @@ from graph.errors import CrosstrustError
 
 logger = logging.getLogger(__name__)
 
-# (function, title, url path); the url path is what --page names.
-PAGES = (
-    (overview, "Overview", "overview"),
-    (findings, "Findings", "findings"),
-    (paths, "Paths", "paths"),
-    (principal, "Principal", "principal"),
-    (accounts, "Accounts", "accounts"),
-)
-PAGE_NAMES = tuple(url for _, _, url in PAGES)
+# One function per name of keys.PAGE_NAMES, in the same order.
+PAGES = (overview, findings, paths, principal, accounts)
 
 
 def _choose_source() -> data.Source:
@@ -65,10 +58,10 @@ def _refuse_empty(graph_size: int, source: data.Source) -> None:
 
 
 def _pages() -> list[st.Page]:
-    start = os.environ.get(keys.ENV_START_PAGE, PAGE_NAMES[0])
+    start = os.environ.get(keys.ENV_START_PAGE, keys.PAGE_NAMES[0])
     return [
-        st.Page(func, title=title, url_path=url, default=url == start)
-        for func, title, url in PAGES
+        st.Page(func, title=url.capitalize(), url_path=url, default=url == start)
+        for func, url in zip(PAGES, keys.PAGE_NAMES, strict=True)
     ]
 
 

@@ -22,6 +22,11 @@ def md(text: object) -> str:
     return md_escape(text)
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 route``, ``3 routes``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def embed_html(html: str, *, height: int = GRAPH_HEIGHT) -> None:
     """Show a self-contained HTML page in an iframe."""
     if hasattr(st, "iframe"):

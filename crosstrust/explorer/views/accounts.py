@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from crosstrust.explorer import data, keys
-from crosstrust.explorer.widgets import show_routes
+from crosstrust.explorer.widgets import counted, show_routes
 from graph.trustgraph import TrustGraph
 
 
@@ -65,5 +65,6 @@ def accounts() -> None:
         st.info("Pick two different containers.")
         return
     routes = data.container_routes_for(graph, digest, source, target)
-    st.caption(f"{len(routes)} routes: one shortest route to each principal reached.")
+    reached = counted(len(routes), "route")
+    st.caption(f"{reached}: one shortest route to each principal reached.")
     show_routes(graph, routes, key="accounts.steps")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crosstrust.explorer import data, keys
-from crosstrust.explorer.widgets import show_routes
+from crosstrust.explorer.widgets import counted, md, show_routes
 from queries.paths import ADMIN
 
 ANY_ADMIN = "any admin"
@@ -50,5 +50,6 @@ def paths() -> None:
     )
 
     routes = data.routes_for(graph, digest, source, target, int(limit))
-    st.caption(f"{len(routes)} routes from the source to {_target_label(target)}.")
+    found = counted(len(routes), "route")
+    st.caption(f"{found} to {md(_target_label(target))}.")
     show_routes(graph, routes, key="paths.steps")
