@@ -61,6 +61,7 @@ _REMOTE_TAG = re.compile(
     re.IGNORECASE,
 )
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+_BODY = '<body style="margin:0"><style>#mynetwork{box-sizing:border-box}</style>'
 
 
 def short_label(node_id: str) -> str:
@@ -151,4 +152,4 @@ def render_routes_html(
 
     net.set_options(json.dumps(_OPTIONS))
     html = _EMPTY_HEADING.sub("", _REMOTE_TAG.sub("", net.generate_html()))
-    return html.replace("<body>", '<body style="margin:0">', 1)
+    return html.replace("<body>", _BODY, 1)

@@ -48,7 +48,7 @@ def show_routes(graph: TrustGraph, routes: list[Route], *, key: str) -> None:
         st.info("No route.")
         return
     digest = data.current_source().digest
-    drawing, steps = st.columns([3, 2])
+    drawing, steps = st.columns(2)
     with drawing:
         embed_html(data.routes_html_for(graph, digest, routes, route_key(routes)))
         st.caption(
@@ -63,5 +63,6 @@ def show_routes(graph: TrustGraph, routes: list[Route], *, key: str) -> None:
             column_config={
                 "route": st.column_config.NumberColumn(width="small"),
                 "step": st.column_config.NumberColumn(width="small"),
+                "mechanism": st.column_config.TextColumn(width="small"),
             },
         )
