@@ -34,7 +34,6 @@ def _choose_source() -> data.Source:
     uploads = st.sidebar.file_uploader(
         f"Exports or a snapshot zip (at most {data.MAX_UPLOAD_MB} MB)",
         accept_multiple_files=True,
-        max_upload_size=data.MAX_UPLOAD_MB,
         key=keys.UPLOAD,
     )
     if uploads:
