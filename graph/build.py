@@ -17,8 +17,9 @@ def _builders() -> tuple[Builder, ...]:
     # One entry per cloud; order matters only for cross-cloud federation,
     # which each builder resolves against nodes it creates itself.
     from graph.aws.build import build_aws
+    from graph.gcp.build import build_gcp
 
-    return (build_aws,)
+    return (build_aws, build_gcp)
 
 
 def build_graph(inventory: Inventory) -> TrustGraph:
@@ -38,5 +39,7 @@ def build_graph(inventory: Inventory) -> TrustGraph:
     graph.coverage.extend(inventory.coverage)
     for builder in _builders():
         builder(inventory, graph)
-    logger.info("built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges())
+    logger.info(
+        "built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges()
+    )
     return graph

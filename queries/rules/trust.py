@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from graph.model import Finding, Mechanism, NodeKind, Severity, TrustEdge, Verdict
 from graph.trustgraph import TrustGraph
 from queries.findings import RuleOptions, rule
+from queries.rules.notes import findings_from_notes
 
 # Conditions that narrow "anyone" to a known set of callers.
 NARROWING_KEYS = frozenset(
@@ -66,7 +67,9 @@ def _finding(
 
 
 @rule("trust.external-no-external-id")
-def external_without_external_id(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
+def external_without_external_id(
+    graph: TrustGraph, options: RuleOptions
+) -> Iterator[Finding]:
     """A role trusts an outside account with no pinned sts:ExternalId."""
     for edge in graph.edges(*ASSUME_MECHANISMS):
         source = graph.principal(edge.source)
@@ -79,7 +82,9 @@ def external_without_external_id(graph: TrustGraph, options: RuleOptions) -> Ite
             "trust.external-no-external-id",
             Severity.HIGH,
             edge,
-            title=f"trusts outside account {source.container_id} without an external id",
+            title=(
+                f"trusts outside account {source.container_id} without an external id"
+            ),
             remediation=(
                 "Add a StringEquals sts:ExternalId condition with the value the "
                 "third party issued, or remove the trust if it is no longer used."
@@ -90,6 +95,7 @@ def external_without_external_id(graph: TrustGraph, options: RuleOptions) -> Ite
 @rule("trust.broad-principal")
 def broad_principal(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """Anyone (``*``) can assume a role, with no condition narrowing who."""
+    yield from findings_from_notes(graph, "trust.broad-principal")
     for edge in graph.edges(*ASSUME_MECHANISMS):
         if graph.principal(edge.source).kind is not NodeKind.PUBLIC:
             continue
@@ -111,6 +117,7 @@ def broad_principal(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding
 @rule("trust.oidc-unrestricted-subject")
 def oidc_unrestricted(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A web-identity trust that does not pin the token subject."""
+    yield from findings_from_notes(graph, "trust.oidc-unrestricted-subject")
     yield from _oidc(graph, "any", "trust.oidc-unrestricted-subject")
 
 
@@ -132,7 +139,11 @@ def _oidc(graph: TrustGraph, scope: str, rule_id: str) -> Iterator[Finding]:
             severity = Severity.MEDIUM
         else:
             severity = OIDC_SEVERITY.get(issuer, Severity.HIGH)
-        what = "any subject" if scope == "any" else f"subjects {source.attributes['pattern']}"
+        what = (
+            "any subject"
+            if scope == "any"
+            else f"subjects {source.attributes['pattern']}"
+        )
         yield _finding(
             graph,
             rule_id,
