@@ -37,6 +37,8 @@ PRINCIPAL = "principal.id"
 # Accounts page.
 ACCOUNTS_SOURCE = "accounts.source"
 ACCOUNTS_TARGET = "accounts.target"
+ACCOUNTS_MATRIX = "accounts.matrix"
+ACCOUNTS_CELL = "accounts.cell"
 
 # Session state: the current graph's Source (paths, digest, label).
 SOURCE = "source.current"

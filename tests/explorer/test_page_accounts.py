@@ -44,3 +44,18 @@ def test_accounts_reverse_cell_has_no_route(open_page: OpenPage) -> None:
     assert not app.exception
     assert step_rows(app) == []
     assert [i.value for i in app.info] == ["No route."]
+
+
+def test_clicking_a_cell_picks_both_containers(open_page: OpenPage) -> None:
+    app = open_page("accounts", [str(TAGGED)])
+    app.selectbox(key=keys.ACCOUNTS_SOURCE).set_value("222222222222").run()
+
+    app.session_state[keys.ACCOUNTS_MATRIX] = {
+        "selection": {"rows": [], "columns": [], "cells": [(0, "222222222222")]}
+    }
+    app.run()
+
+    assert not app.exception
+    assert app.selectbox(key=keys.ACCOUNTS_SOURCE).value == "111111111111"
+    assert app.selectbox(key=keys.ACCOUNTS_TARGET).value == "222222222222"
+    assert step_rows(app) == [(1, DEPLOYER, "assume_role", AUDIT)]

@@ -28,6 +28,16 @@ def _first_cell(matrix: pd.DataFrame) -> tuple[int, int]:
     return 0, min(1, len(matrix.columns) - 1)
 
 
+def _follow_clicked_cell(matrix: pd.DataFrame, cells: list[tuple[int, str]]) -> None:
+    """A newly clicked cell sets both pickers; the pickers stay free after."""
+    if not cells or st.session_state.get(keys.ACCOUNTS_CELL) == list(cells[0]):
+        return
+    row, column = cells[0]
+    st.session_state[keys.ACCOUNTS_CELL] = list(cells[0])
+    st.session_state[keys.ACCOUNTS_SOURCE] = matrix.index[row]
+    st.session_state[keys.ACCOUNTS_TARGET] = column
+
+
 def accounts() -> None:
     graph = data.current_graph()
     digest = data.current_source().digest
@@ -40,9 +50,15 @@ def accounts() -> None:
     st.caption(
         "Rows reach columns: each cell counts the principals of the column's "
         "container that some principal of the row's container can obtain. "
-        "Reach inside one container is left out."
+        "Reach inside one container is left out. Click a cell for its routes."
     )
-    st.dataframe(matrix)
+    event = st.dataframe(
+        matrix,
+        key=keys.ACCOUNTS_MATRIX,
+        on_select="rerun",
+        selection_mode="single-cell",
+    )
+    _follow_clicked_cell(matrix, event.selection.cells if event else [])
 
     row, column = _first_cell(matrix)
     labels = list(matrix.index)
