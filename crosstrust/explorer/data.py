@@ -25,7 +25,7 @@ from crosstrust.explorer.documents import read_trust_policy
 from crosstrust.explorer.graphview import render_routes_html
 from crosstrust.explorer.matrix import container_routes, reach_matrix
 from crosstrust.explorer.tables import findings_frame, principal_tiers
-from graph.errors import CrosstrustError
+from graph.errors import CrosstrustError, UnrecognizedInput
 from graph.trustgraph import TrustGraph
 from queries.paths import (
     ADMIN,
@@ -112,8 +112,6 @@ def _content_digest(
 
 def source_from_paths(paths: tuple[str, ...], label: str) -> Source:
     """Raises :class:`graph.errors.UnrecognizedInput` for a missing path."""
-    from graph.errors import UnrecognizedInput
-
     for path in paths:
         if not Path(path).exists():
             raise UnrecognizedInput(f"{path}: no such file or folder")
@@ -142,7 +140,10 @@ def save_uploads(uploads: list[Upload]) -> Source:
     return Source((str(folder),), digest.hexdigest()[:16], f"upload: {names}")
 
 
-@st.cache_resource(show_spinner="Loading exports and building the trust graph…")
+@st.cache_resource(
+    show_spinner="Loading exports and building the trust graph…",
+    max_entries=4,
+)
 def graph_for(paths: tuple[str, ...], digest: str) -> TrustGraph:
     """The shared, never-mutated trust graph of some inputs."""
     return load_graph(*paths)

@@ -45,7 +45,7 @@ def principal_tiers(graph: TrustGraph) -> dict[str, str]:
         if p.attributes.get("tier")
     }
     try:
-        from queries.tiers import identity_tiers  # type: ignore[import-not-found]
+        from queries.tiers import identity_tiers
     except ImportError:
         return tiers
     derived = {node_id: str(t.tier) for node_id, t in identity_tiers(graph).items()}
@@ -104,7 +104,8 @@ def csv_safe(value: object) -> object:
 def findings_csv(frame: pd.DataFrame) -> bytes:
     safe = frame.map(csv_safe)
     safe.columns = [str(csv_safe(c)) for c in frame.columns]
-    return safe.to_csv(index=False).encode("utf-8")
+    text: str = safe.to_csv(index=False)
+    return text.encode("utf-8")
 
 
 def findings_json(findings: Iterable[Finding]) -> bytes:

@@ -19,9 +19,9 @@ _CORPUS = Path("/work/shared/corpus/aws")
 
 
 def sample_inputs() -> list[str]:
-    """The bundled sample once it exists; the shared AWS corpus until then."""
-    sample = ROOT / "sample_data" / "aws"
-    if sample.is_dir() and any(sample.iterdir()):
+    """The bundled multi-cloud sample; the shared AWS corpus when it is absent."""
+    sample = ROOT / "sample_data"
+    if sample.is_dir() and any(p.suffix == ".json" for p in sample.rglob("*")):
         return [str(sample)]
     corpus = [
         _CORPUS / "cloudmapper_demo_account.authz.json",
