@@ -16,9 +16,11 @@ from crosstrust.explorer.tables import (
     findings_csv,
     findings_frame,
     findings_json,
+    principal_tiers,
     route_steps_frame,
 )
-from graph.model import Finding, Severity
+from graph.model import Finding, NodeKind, Principal, Severity
+from graph.trustgraph import TrustGraph
 from queries.findings import evaluate_rules
 from queries.paths import routes_to_admin
 
@@ -86,3 +88,17 @@ def test_route_steps_frame_lists_each_step() -> None:
         f"{DEPLOYER} trust policy [statement 0]; {ALICE} inline assume [statement 0]",
         f"{ADMIN} trust policy [statement 0]; {DEPLOYER} inline assume [statement 0]",
     ]
+
+
+def test_principal_tiers_read_the_tier_attribute() -> None:
+    graph = TrustGraph()
+    graph.add_principal(
+        Principal(
+            "arn:aws:iam::1:user/bg", NodeKind.USER, attributes={"tier": "break_glass"}
+        )
+    )
+    graph.add_principal(Principal("arn:aws:iam::1:user/plain", NodeKind.USER))
+
+    tiers = principal_tiers(graph)
+
+    assert tiers["arn:aws:iam::1:user/bg"] == "break_glass"
