@@ -44,7 +44,10 @@ def _trust_policy(graph: TrustGraph, principal: Principal, digest: str) -> None:
     elif principal.kind is NodeKind.ROLE:
         st.caption("The export that described this role cannot be read back.")
     else:
-        st.caption("Only roles carry a trust policy; see the inbound edges below.")
+        st.caption(
+            "No trust document is read back for this kind of principal; "
+            "the inbound trust edges below show who is granted its power."
+        )
 
 
 def _findings_on(graph: TrustGraph, digest: str, node_id: str) -> None:
