@@ -140,6 +140,18 @@ def save_uploads(uploads: list[Upload]) -> Source:
     return Source((str(folder),), digest.hexdigest()[:16], f"upload: {names}")
 
 
+def source_for_uploads(uploads: list[Upload]) -> Source:
+    """:func:`save_uploads` once per set of uploaded files, not once per rerun."""
+    key = tuple(
+        sorted((u.name, u.size, str(getattr(u, "file_id", ""))) for u in uploads)
+    )
+    saved: dict[tuple[tuple[str, int, str], ...], Source]
+    saved = st.session_state.setdefault(keys.UPLOADED_SOURCES, {})
+    if key not in saved:
+        saved[key] = save_uploads(uploads)
+    return saved[key]
+
+
 @st.cache_resource(
     show_spinner="Loading exports and building the trust graph…",
     max_entries=4,

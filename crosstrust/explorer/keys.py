@@ -17,6 +17,8 @@ ENV_START_PAGE = "CROSSTRUST_START_PAGE"
 
 # Sidebar: where the graph comes from.
 UPLOAD = "source.upload"
+# Session state: Sources already saved for each set of uploaded files.
+UPLOADED_SOURCES = "source.uploaded"
 
 # Findings page.
 FINDINGS_CLOUD = "findings.cloud"

@@ -37,7 +37,7 @@ def _choose_source() -> data.Source:
         key=keys.UPLOAD,
     )
     if uploads:
-        return data.save_uploads(list(uploads))
+        return data.source_for_uploads(list(uploads))
     paths = data.inputs_from_environment()
     return data.source_from_paths(paths, "inputs: " + ", ".join(paths))
 
