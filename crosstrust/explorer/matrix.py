@@ -11,23 +11,13 @@ from graph.trustgraph import TrustGraph
 from queries.paths import Route, routes_between
 
 
-def members(graph: TrustGraph, container_id: str) -> list[str]:
-    """Principals (not container nodes) whose container is ``container_id``."""
-    return sorted(
-        p.node_id
-        for p in graph.principals()
-        if p.container_id == container_id and not p.is_container
-    )
-
-
-def containers(graph: TrustGraph) -> list[str]:
-    """Every container that holds at least one principal."""
-    found = {
-        p.container_id
-        for p in graph.principals()
-        if p.container_id and not p.is_container
-    }
-    return sorted(found)
+def members_by_container(graph: TrustGraph) -> dict[str, list[str]]:
+    """Container id -> its principals (container nodes left out), both sorted."""
+    found: dict[str, list[str]] = {}
+    for principal in graph.principals():
+        if principal.container_id and not principal.is_container:
+            found.setdefault(principal.container_id, []).append(principal.node_id)
+    return {c: sorted(found[c]) for c in sorted(found)}
 
 
 def _reached(graph: TrustGraph, starts: Iterable[str]) -> dict[str, str]:
@@ -49,19 +39,20 @@ def reach_counts(graph: TrustGraph) -> dict[tuple[str, str], int]:
     Reach inside one container is not counted: the matrix answers which
     boundaries are crossed.
     """
+    members = members_by_container(graph)
+    home = {node: c for c, nodes in members.items() for node in nodes}
     counts: dict[tuple[str, str], int] = {}
-    for source in containers(graph):
-        for node in _reached(graph, members(graph, source)):
-            target = graph.container_of(node)
-            if target in ("", source) or graph.principal(node).is_container:
-                continue
-            counts[(source, target)] = counts.get((source, target), 0) + 1
+    for source, own in members.items():
+        for node in _reached(graph, own):
+            target = home.get(node, source)
+            if target != source:
+                counts[(source, target)] = counts.get((source, target), 0) + 1
     return counts
 
 
 def reach_matrix(graph: TrustGraph) -> pd.DataFrame:
     """Rows are source containers, columns target containers, cells counts."""
-    labels = containers(graph)
+    labels = list(members_by_container(graph))
     counts = reach_counts(graph)
     cells = [[counts.get((row, column), 0) for column in labels] for row in labels]
     return pd.DataFrame(cells, index=labels, columns=labels)
@@ -77,13 +68,12 @@ def container_routes(
     """One shortest route to each reached principal of the other container."""
     if source_container == target_container:
         return []
+    members = members_by_container(graph)
+    wanted = set(members.get(target_container, []))
+    reached = _reached(graph, members.get(source_container, []))
     routes = []
-    for node, start in sorted(
-        _reached(graph, members(graph, source_container)).items()
-    ):
-        if graph.container_of(node) != target_container:
-            continue
-        if graph.principal(node).is_container:
+    for node, start in sorted(reached.items()):
+        if node not in wanted:
             continue
         routes.extend(routes_between(graph, start, node, limit=1))
         if len(routes) >= limit:
