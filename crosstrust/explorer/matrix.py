@@ -58,6 +58,13 @@ def reach_matrix(graph: TrustGraph) -> pd.DataFrame:
     return pd.DataFrame(cells, index=labels, columns=labels)
 
 
+def crossing_only(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The rows that reach another container and the columns that are reached."""
+    rows = matrix.index[matrix.sum(axis=1) > 0]
+    columns = matrix.columns[matrix.sum(axis=0) > 0]
+    return matrix.loc[rows, columns]
+
+
 def container_routes(
     graph: TrustGraph,
     source_container: str,

@@ -6,6 +6,8 @@ text) or through :func:`md`, never as raw Markdown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from crosstrust.explorer import data
@@ -15,11 +17,48 @@ from queries.paths import Route
 from reports.markdown import md_escape
 
 GRAPH_HEIGHT = 520
+# A selectbox sends every option on each rerun; past this many, filter first.
+PICKER_LIMIT = 2000
 
 
 def md(text: object) -> str:
     """Cloud text made inert for any Streamlit element that reads Markdown."""
     return md_escape(text)
+
+
+def pick_principal(
+    label: str,
+    ids: list[str],
+    *,
+    key: str,
+    default: str = "",
+    pinned: tuple[str, ...] = (),
+    format_func: Callable[[str], str] = str,
+) -> str:
+    """A type-ahead picker; on large graphs a filter box narrows it first.
+
+    ``pinned`` options (such as "any admin") always lead the list.
+    """
+    options = ids
+    if len(ids) > PICKER_LIMIT:
+        needle = st.text_input(
+            f"Filter the {len(ids)} principals by part of their id",
+            key=f"{key}.filter",
+        ).lower()
+        matches = [i for i in ids if needle in i.lower()] if needle else ids
+        options = matches[:PICKER_LIMIT]
+        if default in ids and default not in options:
+            options = [default, *options]
+    options = [*pinned, *options]
+    index = options.index(default) if default in options else 0
+    chosen: str = st.selectbox(
+        label,
+        options,
+        index=index,
+        format_func=format_func,
+        key=key,
+    )
+    return chosen
 
 
 def counted(number: int, noun: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import TAGGED, XSS, OpenPage, markdown_text, sample_inputs, step_rows
 
 from crosstrust import load_graph
-from crosstrust.explorer import keys
+from crosstrust.explorer import keys, widgets
 from queries.paths import ADMIN, principals_reaching_admin, routes_to_admin
 
 ALICE = "arn:aws:iam::111111111111:user/alice"
@@ -72,3 +73,20 @@ def test_markup_in_names_stays_text_on_paths(open_page: OpenPage) -> None:
 
     assert not app.exception
     assert "<img" not in markdown_text(app)
+
+
+def test_large_graphs_filter_before_picking(
+    open_page: OpenPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(widgets, "PICKER_LIMIT", 2)
+    app = open_page("paths", [str(TAGGED)])
+    app.text_input(key=f"{keys.PATHS_SOURCE}.filter").input("alice").run()
+
+    picker = app.selectbox(key=keys.PATHS_SOURCE)
+    assert not app.exception
+    assert picker.options == [DEPLOYER, ALICE]
+    picker.set_value(ALICE).run()
+    assert step_rows(app) == [
+        (1, ALICE, "assume_role", DEPLOYER),
+        (1, DEPLOYER, "assume_role", ADMIN_ROLE),
+    ]

@@ -6,8 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from crosstrust.explorer import data, keys
+from crosstrust.explorer.matrix import crossing_only
 from crosstrust.explorer.widgets import counted, show_routes
 from graph.trustgraph import TrustGraph
+
+# Past this many containers the matrix shows only those that cross a boundary.
+FULL_MATRIX_LIMIT = 40
 
 
 def _label(graph: TrustGraph, container_id: str) -> str:
@@ -19,13 +23,12 @@ def _label(graph: TrustGraph, container_id: str) -> str:
     return container_id
 
 
-def _first_cell(matrix: pd.DataFrame) -> tuple[int, int]:
-    """Row and column of the first non-zero cell, to open on something."""
-    for row, source in enumerate(matrix.index):
-        for column, target in enumerate(matrix.columns):
-            if matrix.loc[source, target]:
-                return row, column
-    return 0, min(1, len(matrix.columns) - 1)
+def _first_cell(matrix: pd.DataFrame) -> tuple[str, str]:
+    """Row and column labels of the first non-zero cell, to open on something."""
+    rows, columns = matrix.to_numpy().nonzero()
+    if len(rows):
+        return matrix.index[rows[0]], matrix.columns[columns[0]]
+    return matrix.index[0], matrix.columns[min(1, len(matrix.columns) - 1)]
 
 
 def _follow_clicked_cell(matrix: pd.DataFrame, cells: list[tuple[int, str]]) -> None:
@@ -52,16 +55,22 @@ def accounts() -> None:
         "container that some principal of the row's container can obtain. "
         "Reach inside one container is left out. Click a cell for its routes."
     )
+    shown = matrix if len(matrix) <= FULL_MATRIX_LIMIT else crossing_only(matrix)
+    if shown is not matrix:
+        st.caption(
+            f"{len(matrix)} containers: only those that reach, or are reached "
+            f"from, another container are shown ({len(shown)} rows)."
+        )
     event = st.dataframe(
-        matrix,
+        shown,
         key=keys.ACCOUNTS_MATRIX,
         on_select="rerun",
         selection_mode="single-cell",
     )
-    _follow_clicked_cell(matrix, event.selection.cells if event else [])
+    _follow_clicked_cell(shown, event.selection.cells if event else [])
 
-    row, column = _first_cell(matrix)
     labels = list(matrix.index)
+    row, column = (labels.index(label) for label in _first_cell(matrix))
     source_column, target_column = st.columns(2)
     source = source_column.selectbox(
         "From container",

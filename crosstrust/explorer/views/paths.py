@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crosstrust.explorer import data, keys
-from crosstrust.explorer.widgets import counted, md, show_routes
+from crosstrust.explorer.widgets import counted, md, pick_principal, show_routes
 from queries.paths import ADMIN
 
 ANY_ADMIN = "any admin"
@@ -27,20 +27,22 @@ def paths() -> None:
 
     # Open on a principal that has something to show: one that reaches admin.
     reaching = data.admin_reachers_for(graph, digest)
-    default = ids.index(reaching[0]) if reaching else 0
     source_column, target_column, limit_column = st.columns([5, 5, 2])
-    source = source_column.selectbox(
-        "Source principal (type to search)",
-        ids,
-        index=default,
-        key=keys.PATHS_SOURCE,
-    )
-    target = target_column.selectbox(
-        "Target principal, or any admin (type to search)",
-        [ADMIN, *ids],
-        format_func=_target_label,
-        key=keys.PATHS_TARGET,
-    )
+    with source_column:
+        source = pick_principal(
+            "Source principal (type to search)",
+            ids,
+            key=keys.PATHS_SOURCE,
+            default=reaching[0] if reaching else "",
+        )
+    with target_column:
+        target = pick_principal(
+            "Target principal, or any admin (type to search)",
+            ids,
+            key=keys.PATHS_TARGET,
+            pinned=(ADMIN,),
+            format_func=_target_label,
+        )
     limit = limit_column.number_input(
         "At most",
         min_value=1,

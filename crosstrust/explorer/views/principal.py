@@ -9,7 +9,7 @@ import streamlit as st
 
 from crosstrust.explorer import data, keys
 from crosstrust.explorer.tables import edges_frame, mapping_frame, principals_frame
-from crosstrust.explorer.widgets import md
+from crosstrust.explorer.widgets import md, pick_principal
 from graph.model import NodeKind, Principal
 from graph.trustgraph import TrustGraph
 
@@ -67,9 +67,11 @@ def principal() -> None:
         st.info("The graph holds no principals.")
         return
     reaching = data.admin_reachers_for(graph, digest)
-    default = ids.index(reaching[0]) if reaching else 0
-    node_id = st.selectbox(
-        "Principal (type to search)", ids, index=default, key=keys.PRINCIPAL
+    node_id = pick_principal(
+        "Principal (type to search)",
+        ids,
+        key=keys.PRINCIPAL,
+        default=reaching[0] if reaching else "",
     )
     chosen = graph.principal(node_id)
     tier = data.tiers_for(graph, digest).get(node_id, "")
