@@ -171,8 +171,9 @@ def current_graph() -> TrustGraph:
     return graph_for(source.paths, source.digest)
 
 
-@st.cache_data(show_spinner="Running the rules…", max_entries=8)
+@st.cache_resource(show_spinner="Running the rules…", max_entries=4)
 def report_for(_graph: TrustGraph, digest: str) -> ReportDocument:
+    """Shared like the graph (not copied per rerun), so never mutated."""
     return build_report(_graph)
 
 

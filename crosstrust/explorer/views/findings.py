@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -89,15 +91,16 @@ def findings() -> None:
     by_fingerprint = {f.fingerprint: f for f in data.report_for(graph, digest).findings}
     chosen = [by_fingerprint[fp] for fp in shown["fingerprint"]]
     csv_column, json_column = st.columns(2)
+    # Callables: the files are built on click, not on every rerun.
     csv_column.download_button(
         "Download CSV",
-        findings_csv(shown),
+        partial(findings_csv, shown),
         file_name="crosstrust-findings.csv",
         mime="text/csv",
     )
     json_column.download_button(
         "Download JSON",
-        findings_json(chosen),
+        partial(findings_json, chosen),
         file_name="crosstrust-findings.json",
         mime="application/json",
     )
