@@ -199,6 +199,18 @@ def principal_ids_for(_graph: TrustGraph, digest: str) -> list[str]:
     return sorted(p.node_id for p in _graph.principals() if not p.is_container)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def picker_labels_for(_graph: TrustGraph, digest: str) -> dict[str, str]:
+    """Id -> what a picker shows: the id, led by the name when the id hides it."""
+    labels = {}
+    for principal in _graph.principals():
+        name = principal.name.strip()
+        node_id = principal.node_id
+        hidden = name and name not in node_id
+        labels[node_id] = f"{name} · {node_id}" if hidden else node_id
+    return labels
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def routes_html_for(
     _graph: TrustGraph,

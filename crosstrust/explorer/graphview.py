@@ -14,7 +14,7 @@ from html import escape
 
 from pyvis.network import Network
 
-from graph.model import Cloud, NodeKind, TrustEdge
+from graph.model import Cloud, NodeKind, Principal, TrustEdge
 from graph.trustgraph import TrustGraph
 from queries.paths import Route
 
@@ -45,8 +45,8 @@ _OPTIONS = {
             "enabled": True,
             "direction": "LR",
             "sortMethod": "directed",
-            "levelSeparation": 260,
-            "nodeSpacing": 120,
+            "levelSeparation": 170,
+            "nodeSpacing": 90,
         }
     },
     "physics": {"enabled": False},
@@ -70,6 +70,16 @@ def short_label(node_id: str) -> str:
         parts = node_id.split(":", 5)
         return f"{parts[5]}\n{parts[4]}" if parts[4] else parts[5]
     return node_id if len(node_id) <= 48 else node_id[:45] + "…"
+
+
+def node_label(principal: Principal) -> str:
+    """ARN tail and account, else the display name (ids such as GUIDs read badly)."""
+    node_id = principal.node_id
+    if node_id.startswith("arn:"):
+        return short_label(node_id)
+    text = principal.name.strip() or node_id
+    text = text if len(text) <= 36 else text[:35] + "…"
+    return f"{text}\n{principal.kind}"
 
 
 def _node_title(graph: TrustGraph, node_id: str) -> str:
@@ -101,7 +111,7 @@ def _add_node(net: Network, graph: TrustGraph, node_id: str, ends: set[str]) -> 
     admin = graph.is_admin(node_id)
     net.add_node(
         node_id,
-        label=escape(short_label(node_id)),
+        label=escape(node_label(principal)),
         title=_node_title(graph, node_id),
         shape=KIND_SHAPES.get(principal.kind, "dot"),
         color={

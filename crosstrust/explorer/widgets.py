@@ -42,10 +42,12 @@ def pick_principal(
     options = ids
     if len(ids) > PICKER_LIMIT:
         needle = st.text_input(
-            f"Filter the {len(ids)} principals by part of their id",
+            f"Filter the {len(ids)} principals by part of their id or name",
             key=f"{key}.filter",
         ).lower()
-        matches = [i for i in ids if needle in i.lower()] if needle else ids
+        matches = (
+            [i for i in ids if needle in format_func(i).lower()] if needle else ids
+        )
         options = matches[:PICKER_LIMIT]
         if default in ids and default not in options:
             options = [default, *options]
@@ -87,7 +89,7 @@ def show_routes(graph: TrustGraph, routes: list[Route], *, key: str) -> None:
         st.info("No route.")
         return
     digest = data.current_source().digest
-    drawing, steps = st.columns(2)
+    drawing, steps = st.columns([3, 2])
     with drawing:
         embed_html(data.routes_html_for(graph, digest, routes, route_key(routes)))
         st.caption(

@@ -27,6 +27,7 @@ def paths() -> None:
 
     # Open on a principal that has something to show: one that reaches admin.
     reaching = data.admin_reachers_for(graph, digest)
+    labels = data.picker_labels_for(graph, digest)
     source_column, target_column, limit_column = st.columns([5, 5, 2])
     with source_column:
         source = pick_principal(
@@ -34,6 +35,7 @@ def paths() -> None:
             ids,
             key=keys.PATHS_SOURCE,
             default=reaching[0] if reaching else "",
+            format_func=lambda i: labels.get(i, i),
         )
     with target_column:
         target = pick_principal(
@@ -41,7 +43,7 @@ def paths() -> None:
             ids,
             key=keys.PATHS_TARGET,
             pinned=(ADMIN,),
-            format_func=_target_label,
+            format_func=lambda i: labels.get(i, _target_label(i)),
         )
     limit = limit_column.number_input(
         "At most",

@@ -67,11 +67,13 @@ def principal() -> None:
         st.info("The graph holds no principals.")
         return
     reaching = data.admin_reachers_for(graph, digest)
+    labels = data.picker_labels_for(graph, digest)
     node_id = pick_principal(
         "Principal (type to search)",
         ids,
         key=keys.PRINCIPAL,
         default=reaching[0] if reaching else "",
+        format_func=lambda i: labels.get(i, i),
     )
     chosen = graph.principal(node_id)
     tier = data.tiers_for(graph, digest).get(node_id, "")
