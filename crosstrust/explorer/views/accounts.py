@@ -23,6 +23,17 @@ def _label(graph: TrustGraph, container_id: str) -> str:
     return container_id
 
 
+def _headers(graph: TrustGraph, container_ids: list[str]) -> dict[str, str]:
+    """Matrix headers: container names when they are known and unique, else ids."""
+    names = {}
+    for container_id in container_ids:
+        known = container_id in graph and graph.principal(container_id).name
+        names[container_id] = known or container_id
+    if len(set(names.values())) < len(names):
+        return {c: c for c in container_ids}
+    return names
+
+
 def _first_cell(matrix: pd.DataFrame) -> tuple[str, str]:
     """Row and column labels of the first non-zero cell, to open on something."""
     rows, columns = matrix.to_numpy().nonzero()
@@ -31,14 +42,19 @@ def _first_cell(matrix: pd.DataFrame) -> tuple[str, str]:
     return matrix.index[0], matrix.columns[min(1, len(matrix.columns) - 1)]
 
 
-def _follow_clicked_cell(matrix: pd.DataFrame, cells: list[tuple[int, str]]) -> None:
+def _follow_clicked_cell(
+    matrix: pd.DataFrame,
+    headers: dict[str, str],
+    cells: list[tuple[int, str]],
+) -> None:
     """A newly clicked cell sets both pickers; the pickers stay free after."""
     if not cells or st.session_state.get(keys.ACCOUNTS_CELL) == list(cells[0]):
         return
     row, column = cells[0]
+    by_header = {header: c for c, header in headers.items()}
     st.session_state[keys.ACCOUNTS_CELL] = list(cells[0])
     st.session_state[keys.ACCOUNTS_SOURCE] = matrix.index[row]
-    st.session_state[keys.ACCOUNTS_TARGET] = column
+    st.session_state[keys.ACCOUNTS_TARGET] = by_header.get(column, column)
 
 
 def accounts() -> None:
@@ -61,13 +77,14 @@ def accounts() -> None:
             f"{len(matrix)} containers: only those that reach, or are reached "
             f"from, another container are shown ({len(shown)} rows)."
         )
+    headers = _headers(graph, list(matrix.index))
     event = st.dataframe(
-        shown,
+        shown.rename(index=headers, columns=headers),
         key=keys.ACCOUNTS_MATRIX,
         on_select="rerun",
         selection_mode="single-cell",
     )
-    _follow_clicked_cell(shown, event.selection.cells if event else [])
+    _follow_clicked_cell(shown, headers, event.selection.cells if event else [])
 
     labels = list(matrix.index)
     row, column = (labels.index(label) for label in _first_cell(matrix))
