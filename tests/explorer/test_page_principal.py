@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import (
     TAGGED,
     XSS,
@@ -67,4 +68,20 @@ def test_markup_in_tags_and_names_stays_text(open_page: OpenPage) -> None:
     assert not app.exception
     assert app.code[0].value == f"arn:aws:iam::aws:user/{XSS}"
     assert f"{XSS},{XSS}" in all_frames_text(app)
+    assert "<img" not in markdown_text(app)
+
+
+def test_sample_markup_tag_stays_text(open_page: OpenPage) -> None:
+    intern = "arn:aws:iam::333333333333:user/intern"
+    inputs = sample_inputs()
+    app = open_page("principal", inputs)
+    if intern not in app.selectbox(key=keys.PRINCIPAL).options:
+        pytest.skip("the sample in use has no dev/intern user")
+    app.selectbox(key=keys.PRINCIPAL).set_value(intern).run()
+
+    tags = next(
+        d.value for d in app.dataframe if list(d.value.columns) == ["tag", "value"]
+    )
+    assert not app.exception
+    assert dict(zip(tags["tag"], tags["value"], strict=True))["display-name"] == XSS
     assert "<img" not in markdown_text(app)
