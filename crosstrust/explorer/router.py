@@ -90,6 +90,8 @@ def main() -> None:
         ),
         hide_index=True,
     )
+    if graph.coverage:
+        st.sidebar.warning("Some inputs were not read fully: see Overview.")
     st.navigation(_pages()).run()
 
 

@@ -115,6 +115,8 @@ def test_paths_page_draws_the_route(server: str, browser, tmp_path: Path) -> Non
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{server}/paths")
 
     page.get_by_text("1 route to any admin.").wait_for(timeout=60_000)
@@ -142,6 +144,7 @@ def test_paths_page_draws_the_route(server: str, browser, tmp_path: Path) -> Non
     ]
     assert frame.locator("canvas").count() == 1
     assert dialogs == []
+    assert [u for u in requested if not u.startswith((server, "data:", "about:"))] == []
     page.close()
 
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import (
     TAGGED,
     XSS,
@@ -16,6 +17,7 @@ from conftest import (
 )
 
 from crosstrust import load_graph
+from crosstrust.explorer import keys
 from crosstrust.explorer.views.overview import _title
 from crosstrust.explorer.widgets import md
 from reports.document import build_report
@@ -86,3 +88,15 @@ def test_overview_says_why_a_history_file_has_no_trends(
     assert not app.exception
     reason = f"{path}: no table with a time column and KPI values"
     assert [i.value for i in app.info] == [md(reason)]
+
+
+def test_without_inputs_the_app_opens_the_bundled_sample(
+    open_page: OpenPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_page("overview", [str(TAGGED)])
+    assert [t.value for t in app.sidebar.text] == [f"inputs: {TAGGED}"]
+    monkeypatch.delenv(keys.ENV_INPUTS)
+    app.run()
+
+    assert not app.exception
+    assert [t.value for t in app.sidebar.text] == [f"inputs: {keys.SAMPLE_DATA}"]
