@@ -1,8 +1,9 @@
 """Render stage, interactive: KPI trend lines read from a report-history SQLite file.
 
-The history file's table layout belongs to the report writer; this reader
-looks for any table with a time column and numeric (or JSON KPI) columns and
-gives up quietly, with a reason, when it finds none.
+The history file belongs to the report writer: its own reader
+(``reports.history.load_trend``) is used when it is installed. Otherwise this
+module looks for any table with a time column and numeric (or JSON KPI)
+columns, and gives up quietly, with a reason, when it finds none.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ TIME_COLUMNS = (
     "when",
 )
 JSON_COLUMNS = ("kpis", "kpis_json", "scorecard")
+# Charted first when present: the scorecard's headline numbers.
+HEADLINE_KPIS = (
+    "principals_with_route_to_admin",
+    "risky_trust_policies",
+    "changes.findings",
+    "admins",
+)
 _MAX_ROWS = 5000
 
 
@@ -43,6 +51,33 @@ class Trends:
 
 
 def read_trends(path: str | Path) -> Trends:
+    """KPI series over time, through the report writer's reader when present."""
+    try:
+        from reports.history import HistoryError, load_trend
+    except ImportError:
+        return read_any_layout(path)
+    try:
+        rows = load_trend(Path(path), last=_MAX_ROWS)
+    except HistoryError as exc:
+        # An older or foreign layout may still hold readable numbers.
+        fallback = read_any_layout(path)
+        return fallback if fallback.frame is not None else Trends(None, str(exc))
+    if not rows:
+        return Trends(None, f"{path}: no runs recorded yet")
+    frame = pd.DataFrame([dict(r.values) for r in rows])
+    frame.index = pd.to_datetime(
+        [r.generated_at for r in rows], errors="coerce", utc=True
+    )
+    return Trends(frame[frame.index.notna()])
+
+
+def default_columns(frame: pd.DataFrame) -> list[str]:
+    """The headline KPIs the frame has, else its first four columns."""
+    found = [c for c in HEADLINE_KPIS if c in frame.columns]
+    return found or list(frame.columns[:4])
+
+
+def read_any_layout(path: str | Path) -> Trends:
     """Numeric KPI series from the first history table that has a time column."""
     if not Path(path).is_file():
         return Trends(None, f"{path}: no such history file")
@@ -70,7 +105,9 @@ def _series(db: sqlite3.Connection, table: str) -> pd.DataFrame | None:
     if time_column is None:
         return None
 
-    values = frame.select_dtypes("number").drop(columns=["id"], errors="ignore")
+    numbers = frame.select_dtypes("number")
+    ids = [c for c in numbers.columns if c == "id" or c.endswith("_id")]
+    values = numbers.drop(columns=ids)
     for column in (c for c in JSON_COLUMNS if c in frame.columns):
         flat = pd.DataFrame([_numeric_leaves(_loads(v)) for v in frame[column]])
         values = pd.concat([values, flat], axis=1)

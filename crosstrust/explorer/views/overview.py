@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from crosstrust.explorer import data
-from crosstrust.explorer.trends import read_trends
+from crosstrust.explorer.trends import default_columns, read_trends
 from crosstrust.explorer.widgets import md
 from graph.model import CoverageGap
 
@@ -86,7 +86,7 @@ def _trends(history: str) -> None:
         st.info(md(trends.reason))
         return
     columns = list(trends.frame.columns)
-    chosen = st.multiselect("KPIs", columns, default=columns[: min(4, len(columns))])
+    chosen = st.multiselect("KPIs", columns, default=default_columns(trends.frame))
     if chosen:
         st.line_chart(trends.frame[chosen])
 
