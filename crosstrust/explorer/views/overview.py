@@ -87,8 +87,13 @@ def _trends(history: str) -> None:
         return
     columns = list(trends.frame.columns)
     chosen = st.multiselect("KPIs", columns, default=default_columns(trends.frame))
-    if chosen:
-        st.line_chart(trends.frame[chosen])
+    if not chosen:
+        return
+    if trends.frame.index.nunique() < 2:
+        st.caption("Every recorded run has the same time: a trend needs two.")
+        st.dataframe(trends.frame[chosen])
+        return
+    st.line_chart(trends.frame[chosen])
 
 
 def coverage_frame(gaps: list[CoverageGap]) -> pd.DataFrame:
