@@ -100,3 +100,19 @@ def test_without_inputs_the_app_opens_the_bundled_sample(
 
     assert not app.exception
     assert [t.value for t in app.sidebar.text] == [f"inputs: {keys.SAMPLE_DATA}"]
+
+
+def test_one_run_time_shows_values_not_a_chart(
+    open_page: OpenPage, tmp_path: Path
+) -> None:
+    when = "2026-11-01T00:00:00Z"
+    history = _history(
+        tmp_path / "h.db", [(when, {"admins": 3}), (when, {"admins": 3})]
+    )
+    app = open_page("overview", [str(TAGGED)], history=history)
+
+    assert not app.exception
+    assert app.get("vega_lite_chart") == []
+    assert [c.value for c in app.caption if "trend needs two" in c.value] == [
+        "Every recorded run has the same time: a trend needs two."
+    ]
