@@ -166,8 +166,10 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.collect_cmd import collect  # noqa: E402
 from crosstrust.explore_cmd import explore  # noqa: E402
 
+main.add_command(collect)
 main.add_command(explore)
 
 if __name__ == "__main__":
