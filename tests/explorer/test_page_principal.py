@@ -47,7 +47,7 @@ def test_principal_shows_trust_policy_and_reach(open_page: OpenPage) -> None:
     assert policy["Statement"][0]["Principal"] == {"AWS": ALICE}
     assert _ids_under(app, "who") == {ALICE}
     assert _ids_under(app, "what") == {ADMIN_ROLE, AUDIT}
-    assert [w.value for w in app.warning] == [
+    assert [w.value for w in app.main.warning] == [
         "Not admin itself, but has a route to admin (see Paths)."
     ]
 
