@@ -33,6 +33,8 @@ def streamlit_command(*, address: str, port: int, headless: bool) -> list[str]:
         str(keys.MAX_UPLOAD_MB),
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 
