@@ -46,7 +46,13 @@ def test_principal_shows_trust_policy_and_reach(open_page: OpenPage) -> None:
     assert not app.exception
     assert policy["Statement"][0]["Principal"] == {"AWS": ALICE}
     assert _ids_under(app, "who") == {ALICE}
-    assert _ids_under(app, "what") == {ADMIN_ROLE, AUDIT}
+    # Every loaded principal also stands in its account root's caller set.
+    assert _ids_under(app, "what") == {
+        ADMIN_ROLE,
+        AUDIT,
+        "arn:aws:iam::111111111111:root",
+        "aws-org-callers:loaded",
+    }
     assert [w.value for w in app.main.warning] == [
         "Not admin itself, but has a route to admin (see Paths)."
     ]
