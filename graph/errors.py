@@ -19,3 +19,7 @@ class PrincipalNotFound(CrosstrustError):
 
 class NoRoute(CrosstrustError):
     """No route exists between the asked principals."""
+
+
+class MalformedExport(CrosstrustError):
+    """A recognised export whose records do not have the shape its cloud writes."""
