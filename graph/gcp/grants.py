@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 _IDENTITY_SCOPES = ("organizations/", "folders/", "projects/", "serviceAccount:")
 UNKNOWN_SCOPE = "unknown-resource:"
+# GCP allows 1,500 principals in one allow policy (each binding's members
+# count); past that a policy is not a real export, and reading on costs
+# quadratic time in the techniques that pair a member's grants.
+MAX_POLICY_GRANTS = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +56,25 @@ def read_grants(estate: Estate, roles: RoleTable, graph: TrustGraph) -> list[Gra
                 "loaded; its policy is not evaluated",
             )
             continue
+        taken = 0
+        seen: set[tuple[str, str, str, Condition | None]] = set()
         for index, binding in enumerate(policy.bindings):
-            grants.extend(
-                _binding_grants(estate, roles, graph, policy, scope, index, binding)
-            )
+            if taken >= MAX_POLICY_GRANTS:
+                estate.gap(
+                    policy.document,
+                    "too-large",
+                    f"{policy.resource}: over {MAX_POLICY_GRANTS} grants; "
+                    f"bindings[{index}:] not read",
+                )
+                break
+            found = _binding_grants(estate, roles, graph, policy, scope, index, binding)
+            taken += len(found)
+            for grant in found:
+                # A binding repeated in one policy adds nothing; the first is proof.
+                key = (grant.member, grant.scope, grant.role, grant.condition)
+                if key not in seen:
+                    seen.add(key)
+                    grants.append(grant)
     logger.info("GCP: %d grants from %d policies", len(grants), len(estate.policies))
     return grants
 
@@ -74,7 +93,7 @@ def _binding_grants(
     binding: dict[str, Any],
 ) -> list[Grant]:
     role = str(binding.get("role", ""))
-    members = [str(m) for m in binding.get("members") or []]
+    members = list(dict.fromkeys(str(m) for m in binding.get("members") or []))
     statement = f"{scope} bindings[{index}] {role}"
     condition = evaluate_condition(binding.get("condition"))
     _note_deleted(graph, policy, scope, statement, members)
