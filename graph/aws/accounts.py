@@ -41,7 +41,9 @@ class IamEntity:
 
     @property
     def tags(self) -> dict[str, str]:
-        tags = self.record.get("Tags") or []
+        tags = self.record.get("Tags")
+        if not isinstance(tags, list):
+            return {}
         return {
             str(t.get("Key")): str(t.get("Value", ""))
             for t in tags

@@ -28,13 +28,17 @@ def add_entity(
         ),
         "source_file": entity.source,
     }
-    last_used = (record.get("RoleLastUsed") or {}).get("LastUsedDate")
+    role_last_used = record.get("RoleLastUsed")
+    last_used = (
+        role_last_used.get("LastUsedDate") if isinstance(role_last_used, dict) else None
+    )
     if last_used:
         attributes["last_used"] = last_used
     if record.get("PasswordLastUsed"):
         attributes["password_last_used"] = record["PasswordLastUsed"]
     if "MFADevices" in record:
-        attributes["mfa_devices"] = len(record.get("MFADevices") or [])
+        devices = record.get("MFADevices")
+        attributes["mfa_devices"] = len(devices) if isinstance(devices, list) else 0
     if entity.boundary is not None:
         attributes["permissions_boundary"] = entity.boundary.name
     if record.get("MaxSessionDuration"):
