@@ -144,7 +144,9 @@ def _strings(value: Any, *, where: str) -> tuple[str, ...]:
         return ("true" if value else "false",)
     if isinstance(value, int | float):
         return (str(value),)
-    if isinstance(value, list) and len(value) <= MAX_VALUES:
+    if isinstance(value, list) and len(value) > MAX_VALUES:
+        raise MalformedPolicy(f"{where}: {len(value)} values (limit {MAX_VALUES})")
+    if isinstance(value, list):
         out: list[str] = []
         for item in value:
             if isinstance(item, list | dict) or item is None:
