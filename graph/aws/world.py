@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from graph.aws.accounts import AccountData, IamEntity
 from graph.aws.conditions import RequestContext
+from graph.aws.guardrails import Guardrails
 from graph.model import NodeKind
 
 OUTSIDE_ORG = "(outside the organization)"
@@ -29,6 +30,7 @@ class AwsWorld:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     entities: dict[str, IamEntity] = field(default_factory=dict)
     assume_capable: dict[str, list[IamEntity]] = field(default_factory=dict)
+    guardrails: Guardrails | None = None
 
     def __post_init__(self) -> None:
         capable: dict[str, list[IamEntity]] = defaultdict(list)
