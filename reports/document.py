@@ -33,7 +33,9 @@ class ReportDocument:
         }
 
 
-def build_report(graph: TrustGraph, options: RuleOptions | None = None) -> ReportDocument:
+def build_report(
+    graph: TrustGraph, options: RuleOptions | None = None
+) -> ReportDocument:
     """Run the rules, KPIs and the register over ``graph``."""
     options = options or RuleOptions()
     findings = evaluate_rules(graph, options)

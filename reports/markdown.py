@@ -20,7 +20,7 @@ def md_escape(text: object) -> str:
     out = []
     for ch in str(text):
         if ch in "\\`*_{}[]()#+-.!|<>&":
-            out.append("&#%d;" % ord(ch) if ch in "<>&" else "\\" + ch)
+            out.append(f"&#{ord(ch)};" if ch in "<>&" else "\\" + ch)
         elif ch.isprintable():
             out.append(ch)
         else:

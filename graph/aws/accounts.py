@@ -85,7 +85,9 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def read_accounts(inventory: Inventory, gaps: list[CoverageGap]) -> dict[str, AccountData]:
+def read_accounts(
+    inventory: Inventory, gaps: list[CoverageGap]
+) -> dict[str, AccountData]:
     """Group authorization-details entries by the account each ARN names.
 
     One export normally holds one account; merged exports hold several, and
@@ -128,7 +130,9 @@ def _read_authz(
             account_id = account_of(arn) if isinstance(arn, str) else ""
             if not account_id and isinstance(arn, str) and fallback:
                 # Hand-edited exports may drop the account from an ARN.
-                detail = f"{key}[{number}] ARN {arn!r} names no account; read as {fallback}"
+                detail = (
+                    f"{key}[{number}] ARN {arn!r} names no account; read as {fallback}"
+                )
                 gaps.append(_gap(path, "odd-arn", detail))
                 account_id = fallback
             if not account_id:
@@ -195,11 +199,15 @@ def _managed_document(
     known = KNOWN_MANAGED_POLICIES.get(arn.rsplit("/", 1)[-1])
     if known is not None and ":aws:policy/" in arn:
         return parse_policy(known, name=arn)
-    gaps.append(_gap(entity.source, "missing-policy", f"{arn} attached to {entity.arn}"))
+    gaps.append(
+        _gap(entity.source, "missing-policy", f"{arn} attached to {entity.arn}")
+    )
     return None
 
 
-def _inline(entity: IamEntity, key: str, gaps: list[CoverageGap]) -> Iterable[PolicyDocument]:
+def _inline(
+    entity: IamEntity, key: str, gaps: list[CoverageGap]
+) -> Iterable[PolicyDocument]:
     for item in _as_list(entity.record.get(key)):
         if not isinstance(item, dict):
             continue

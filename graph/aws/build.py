@@ -74,7 +74,9 @@ def _world(inventory: Inventory, accounts: dict[str, Any]) -> AwsWorld:
             org_ids.add(str(org["Id"]))
         if org.get("MasterAccountId"):
             org_accounts.add(str(org["MasterAccountId"]))
-    return AwsWorld(accounts, org_accounts=org_accounts, org_ids=org_ids, account_names=names)
+    return AwsWorld(
+        accounts, org_accounts=org_accounts, org_ids=org_ids, account_names=names
+    )
 
 
 def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
@@ -97,16 +99,22 @@ def _membership(user: IamEntity, group_arn: str) -> TrustEdge:
     return TrustEdge(user.arn, group_arn, Mechanism.MEMBER_OF, evidence=(evidence,))
 
 
-def _note_identity_documents(graph: TrustGraph, entity: IamEntity, noted: set[str]) -> None:
+def _note_identity_documents(
+    graph: TrustGraph, entity: IamEntity, noted: set[str]
+) -> None:
     for document in entity.policies:
         if document.name not in noted:
             noted.add(document.name)
             note_elements(graph, entity.arn, document, trust=False)
 
 
-def _unconditional(documents: list[PolicyDocument], action: str, context: RequestContext) -> bool:
+def _unconditional(
+    documents: list[PolicyDocument], action: str, context: RequestContext
+) -> bool:
     decision = evaluate_request(documents, action, "*", context)
-    return decision.allowed and all(c.verdict is not Verdict.DEPENDS for c in decision.conditions)
+    return decision.allowed and all(
+        c.verdict is not Verdict.DEPENDS for c in decision.conditions
+    )
 
 
 def admin_reason(world: AwsWorld, entity: IamEntity) -> str:

@@ -128,8 +128,10 @@ class RequestContext:
         lowered = key.lower()
         if lowered in ("aws:currenttime", "aws:epochtime"):
             stamp = self.now
-            return (str(int(stamp.timestamp())),) if "epoch" in lowered else (
-                stamp.isoformat(),
+            return (
+                (str(int(stamp.timestamp())),)
+                if "epoch" in lowered
+                else (stamp.isoformat(),)
             )
         return self.known.get(lowered)
 
@@ -317,7 +319,9 @@ def _ip(value: str, want: str) -> bool:
 @lru_cache(maxsize=65536)
 def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
     parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in text)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+    return re.compile(
+        "".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
+    )
 
 
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:

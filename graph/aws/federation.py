@@ -15,7 +15,11 @@ from graph.aws.policy import Statement
 from graph.model import Condition, Verdict
 
 COGNITO = "cognito-identity.amazonaws.com"
-PUBLIC_ISSUERS = ("token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io")
+PUBLIC_ISSUERS = (
+    "token.actions.githubusercontent.com",
+    "gitlab.com",
+    "app.terraform.io",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +71,15 @@ def federated_subjects(issuer: str, statement: Statement) -> list[FederatedSubje
         for c in statement.conditions:
             if c.key_lower == audience and c.base not in NEGATED_OPS:
                 note = "the requester chooses the token audience"
-                satisfied.append(Condition(c.operator, c.key, c.values, Verdict.ALWAYS, note))
+                satisfied.append(
+                    Condition(c.operator, c.key, c.values, Verdict.ALWAYS, note)
+                )
                 claim_keys.add(audience)
     if not patterns:
         return [FederatedSubject("*", "any", tuple(satisfied), frozenset(claim_keys))]
     return [
-        FederatedSubject(p, classify_subject(issuer, p), tuple(satisfied), frozenset(claim_keys))
+        FederatedSubject(
+            p, classify_subject(issuer, p), tuple(satisfied), frozenset(claim_keys)
+        )
         for p in dict.fromkeys(patterns)
     ]

@@ -109,14 +109,18 @@ def ensure_arn_node(graph: TrustGraph, world: AwsWorld, arn: str) -> str:
 
 def public_node(graph: TrustGraph) -> str:
     graph.add_principal(
-        Principal(PUBLIC, NodeKind.PUBLIC, cloud=Cloud.EXTERNAL, name="anyone", external=True)
+        Principal(
+            PUBLIC, NodeKind.PUBLIC, cloud=Cloud.EXTERNAL, name="anyone", external=True
+        )
     )
     return PUBLIC
 
 
 def service_node(graph: TrustGraph, service: str) -> str:
     node_id = f"service:{service}"
-    graph.add_principal(Principal(node_id, NodeKind.SERVICE, cloud=Cloud.AWS, name=service))
+    graph.add_principal(
+        Principal(node_id, NodeKind.SERVICE, cloud=Cloud.AWS, name=service)
+    )
     return node_id
 
 

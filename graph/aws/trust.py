@@ -77,13 +77,17 @@ class Candidate:
     claim_keys: frozenset[str] = frozenset()
 
 
-def edges_from_trust_policy(world: AwsWorld, graph: TrustGraph, role: IamEntity) -> None:
+def edges_from_trust_policy(
+    world: AwsWorld, graph: TrustGraph, role: IamEntity
+) -> None:
     """Add every edge a role's trust policy grants, with conditions and proof."""
     document = role.trust
     if document is None:
         return
     note_elements(graph, role.arn, document, trust=True)
-    denies = [s for s in document.statements if s.effect == "Deny" and not s.not_principal]
+    denies = [
+        s for s in document.statements if s.effect == "Deny" and not s.not_principal
+    ]
     for statement in document.statements:
         if statement.effect != "Allow" or statement.not_principal:
             continue
@@ -122,7 +126,9 @@ def _aws_candidates(
     document = role.trust
     assert document is not None
     if value == "*":
-        yield Candidate(public_node(graph), ASSUME, Mechanism.ASSUME_ROLE, world.context_anonymous())
+        yield Candidate(
+            public_node(graph), ASSUME, Mechanism.ASSUME_ROLE, world.context_anonymous()
+        )
         for callers in world.assume_capable.values():
             yield from (_loaded(world, c, needs_identity=True) for c in callers)
         return
@@ -173,12 +179,16 @@ def _arn_candidates(
     document = role.trust
     assert document is not None
     caller_account = account_of(value)
-    session = re.match(r"^arn:aws[\w-]*:sts::(\d{12}):assumed-role/([^/]+)/(.+)$", value)
+    session = re.match(
+        r"^arn:aws[\w-]*:sts::(\d{12}):assumed-role/([^/]+)/(.+)$", value
+    )
     if session:
         yield from _session_candidates(world, graph, role, session.groups(), value)
         return
     if not caller_account or "*" in value or ":group/" in value:
-        _note_invalid(graph, role.arn, document, statement, f"principal {value!r} is not valid")
+        _note_invalid(
+            graph, role.arn, document, statement, f"principal {value!r} is not valid"
+        )
         return
     entity = world.entities.get(value)
     if entity is not None:
@@ -235,7 +245,9 @@ def _federated_candidates(
 ) -> Iterator[Candidate]:
     if ":saml-provider/" in value:
         source = provider_node(graph, world, value, saml=True)
-        yield Candidate(source, SAML, Mechanism.ASSUME_ROLE_SAML, world.context_anonymous())
+        yield Candidate(
+            source, SAML, Mechanism.ASSUME_ROLE_SAML, world.context_anonymous()
+        )
         return
     if ":oidc-provider/" in value:
         issuer = value.split(":oidc-provider/", 1)[1]
@@ -245,7 +257,9 @@ def _federated_candidates(
     else:
         document = role.trust
         assert document is not None
-        _note_invalid(graph, role.arn, document, statement, f"federated principal {value!r}")
+        _note_invalid(
+            graph, role.arn, document, statement, f"federated principal {value!r}"
+        )
         return
     for subject in federated_subjects(issuer, statement):
         yield _subject_candidate(world, graph, issuer, value, subject)
@@ -296,7 +310,9 @@ def _judge(
             continue
         deny_verdict, deny_judged = judge_conditions(deny, candidate.context)
         if deny_verdict is Verdict.ALWAYS:
-            graph.block(edge, document.evidence(deny, "explicit deny in the trust policy"))
+            graph.block(
+                edge, document.evidence(deny, "explicit deny in the trust policy")
+            )
             return
         if deny_verdict is Verdict.DEPENDS:
             conditions.extend(_negate(deny_judged, document.evidence(deny)))
@@ -398,7 +414,9 @@ def _caller_side(
         return None
     if entity is None:
         return [], []
-    identity = evaluate_request(entity.policies, candidate.action, role.arn, candidate.context)
+    identity = evaluate_request(
+        entity.policies, candidate.action, role.arn, candidate.context
+    )
     if identity.outcome is Outcome.DENY:
         graph.block(edge, identity.evidence[0])
         return None
@@ -427,18 +445,28 @@ def note_elements(
 
     for statement in document.statements:
         if trust and statement.not_principal:
-            _note_invalid(graph, subject, document, statement, "NotPrincipal in a trust policy")
+            _note_invalid(
+                graph, subject, document, statement, "NotPrincipal in a trust policy"
+            )
         if trust and statement.effect == "Allow" and not statement.has_principal:
-            _note_invalid(graph, subject, document, statement, "trust statement without Principal")
+            _note_invalid(
+                graph, subject, document, statement, "trust statement without Principal"
+            )
         if not trust and statement.has_principal:
-            _note_invalid(graph, subject, document, statement, "Principal in an identity policy")
+            _note_invalid(
+                graph, subject, document, statement, "Principal in an identity policy"
+            )
         for clause in statement.conditions:
-            if clause.qualifier and not _multi_valued(clause.key_lower, MULTI_VALUED_KEYS):
+            if clause.qualifier and not _multi_valued(
+                clause.key_lower, MULTI_VALUED_KEYS
+            ):
                 graph.add_note(
                     PolicyNote(
                         rule="policy.set-operator-single-valued",
                         subject=subject,
-                        evidence=document.evidence(statement, f"{clause.operator} {clause.key}"),
+                        evidence=document.evidence(
+                            statement, f"{clause.operator} {clause.key}"
+                        ),
                         message=f"{clause.qualifier} on single-valued key {clause.key}",
                         severity=Severity.LOW,
                     )

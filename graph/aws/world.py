@@ -114,6 +114,8 @@ def _may_assume(entity: IamEntity) -> bool:
     """Cheap pre-filter: some Allow statement's actions can cover AssumeRole."""
     for document in entity.policies:
         for statement in document.statements:
-            if statement.effect == "Allow" and statement.matches_action("sts:AssumeRole"):
+            if statement.effect == "Allow" and statement.matches_action(
+                "sts:AssumeRole"
+            ):
                 return True
     return False

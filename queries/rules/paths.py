@@ -85,7 +85,9 @@ def cross_account(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
             subject=edge.source,
             path=(edge.source, edge.target),
             evidence=edge.evidence,
-            remediation="Confirm the cross-account access is intended and least-privilege.",
+            remediation=(
+                "Confirm the cross-account access is intended and least-privilege."
+            ),
             title=f"{source_container} -> {target_container} via {edge.mechanism}",
             key=edge.target,
             edges=(edge,),

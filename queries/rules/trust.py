@@ -66,7 +66,9 @@ def _finding(
 
 
 @rule("trust.external-no-external-id")
-def external_without_external_id(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
+def external_without_external_id(
+    graph: TrustGraph, options: RuleOptions
+) -> Iterator[Finding]:
     """A role trusts an outside account with no pinned sts:ExternalId."""
     for edge in graph.edges(*ASSUME_MECHANISMS):
         source = graph.principal(edge.source)
@@ -79,7 +81,9 @@ def external_without_external_id(graph: TrustGraph, options: RuleOptions) -> Ite
             "trust.external-no-external-id",
             Severity.HIGH,
             edge,
-            title=f"trusts outside account {source.container_id} without an external id",
+            title=(
+                f"trusts outside account {source.container_id} without an external id"
+            ),
             remediation=(
                 "Add a StringEquals sts:ExternalId condition with the value the "
                 "third party issued, or remove the trust if it is no longer used."
@@ -132,7 +136,11 @@ def _oidc(graph: TrustGraph, scope: str, rule_id: str) -> Iterator[Finding]:
             severity = Severity.MEDIUM
         else:
             severity = OIDC_SEVERITY.get(issuer, Severity.HIGH)
-        what = "any subject" if scope == "any" else f"subjects {source.attributes['pattern']}"
+        what = (
+            "any subject"
+            if scope == "any"
+            else f"subjects {source.attributes['pattern']}"
+        )
         yield _finding(
             graph,
             rule_id,
