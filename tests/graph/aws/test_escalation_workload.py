@@ -1,4 +1,4 @@
-"""Techniques through compute that already runs as a role, with and without inventory."""
+"""Techniques through compute already running as a role, with or without inventory."""
 
 from __future__ import annotations
 
