@@ -168,23 +168,27 @@ class Escalation:
     graph: TrustGraph
     workloads: WorkloadInventory
     guardrails: Guardrails | None = None
-    service_roles: dict[str, list[TrustEdge]] = field(default_factory=dict)
+    service_roles: dict[tuple[str, str], list[TrustEdge]] = field(default_factory=dict)
+    profile_roles: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        # Indexed once: (service, account) -> the service's trust edges.
         for edge in self.graph.edges(Mechanism.ASSUME_ROLE):
             if edge.source.startswith("service:"):
                 service = edge.source.removeprefix("service:")
-                self.service_roles.setdefault(service, []).append(edge)
+                key = (service, self.graph.container_of(edge.target))
+                self.service_roles.setdefault(key, []).append(edge)
+        for roles in self.workloads.profile_roles.values():
+            self.profile_roles.update(roles)
 
     def account(self, account_id: str) -> AccountData:
         return self.world.accounts[account_id]
 
     def roles_trusting(self, service: str, account_id: str) -> list[TrustEdge]:
-        return [
-            e
-            for e in self.service_roles.get(service, [])
-            if self.graph.container_of(e.target) == account_id
-        ]
+        return self.service_roles.get((service, account_id), [])
+
+    def has_profile(self, role_arn: str) -> bool:
+        return role_arn in self.profile_roles
 
     def emit(
         self,

@@ -35,8 +35,8 @@ def _pass_role(escalation: Escalation, actor: Actor, technique: Technique) -> No
         if role == actor.arn:
             continue
         needs = list(creates)
-        if technique.workload == "instance-profile" and not _has_profile(
-            escalation, role
+        if technique.workload == "instance-profile" and not escalation.has_profile(
+            role
         ):
             if not profiles:
                 continue
@@ -50,10 +50,6 @@ def _pass_role(escalation: Escalation, actor: Actor, technique: Technique) -> No
             _trust_conditions(trust, actor.account_id),
             trust.evidence[:1],
         )
-
-
-def _has_profile(escalation: Escalation, role: str) -> bool:
-    return any(role in roles for roles in escalation.workloads.profile_roles.values())
 
 
 def _profile_grants(actor: Actor) -> list:  # type: ignore[type-arg]

@@ -43,7 +43,7 @@ def _workload(escalation: Escalation, actor: Actor, technique: Technique) -> Non
         role = trust.target
         if role == actor.arn:
             continue
-        if kind == EC2 and not _has_profile(escalation, role):
+        if kind == EC2 and not escalation.has_profile(role):
             continue
         escalation.emit(actor, role, technique, grants, (_unknown(kind),))
 
@@ -55,10 +55,6 @@ def _inventoried(escalation: Escalation, actor: Actor, technique: Technique) -> 
         grants = [actor.grant(a, workload.arn) for a in technique.actions]
         found = Evidence(workload.source, workload.arn, f"runs as {workload.role_arn}")
         escalation.emit(actor, workload.role_arn, technique, grants, (), (found,))
-
-
-def _has_profile(escalation: Escalation, role: str) -> bool:
-    return any(role in roles for roles in escalation.workloads.profile_roles.values())
 
 
 def _unknown(kind: str) -> Condition:
