@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graph.load import Recognizer
@@ -43,7 +44,7 @@ def _is_org_policies(data: Any) -> bool:
     return all(isinstance(p, dict) and "PolicySummary" in p for p in data["Policies"])
 
 
-def _list_of(key: str, *fields: str) -> Any:
+def _list_of(key: str, *fields: str) -> Callable[[Any], bool]:
     """A top-level list under ``key`` whose entries carry one of ``fields``."""
 
     def match(data: Any) -> bool:
