@@ -204,7 +204,10 @@ def ensure_pmapper(venv: Path) -> Path:
     for module in venv.glob(f"lib/python3*/site-packages/{PATCHED}"):
         text = module.read_text()
         old = "from collections import Mapping, MutableMapping, OrderedDict"
-        new = "from collections import OrderedDict\nfrom collections.abc import Mapping, MutableMapping"
+        new = (
+            "from collections import OrderedDict\n"
+            "from collections.abc import Mapping, MutableMapping"
+        )
         if old in text:
             module.write_text(text.replace(old, new))
     return executable
