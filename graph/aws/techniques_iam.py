@@ -50,6 +50,8 @@ SELF_ACTIONS = (
 
 def _users(escalation: Escalation, actor: Actor, technique: Technique) -> None:
     """New credentials for another user of the account."""
+    # TODO: a user with two access keys already cannot get a third — the
+    # edge is drawn anyway, since authorization details do not list keys.
     (action,) = technique.actions
     for user in escalation.account(actor.account_id).users.values():
         if user.arn == actor.arn:
@@ -196,6 +198,9 @@ def _proof(grant: Grant) -> str:
 
 def self_grant_reason(world: AwsWorld, actor: Actor) -> str:
     """The first one-step way the actor can make itself admin, or ''."""
+    # TODO: rewriting the policies of a principal one can already become
+    # (PutRolePolicy on a role one may assume) is two steps and not drawn —
+    # such a route to admin is missed.
     if not actor.may_any(SELF_ACTIONS):
         return ""
     reason = _boundary_reason(world, actor)
