@@ -292,8 +292,12 @@ def edges_from_permissions(
 ) -> None:
     """Add an edge for every escalation technique a loaded principal can use.
 
-    Principals already marked admin gain nothing and are skipped.
+    Principals already marked admin gain nothing and are skipped. Last, a
+    principal that can rewrite the policies of one it can become is marked
+    admin.
     """
+    from graph.aws.techniques_iam import admin_through_reachable
+
     escalation = Escalation(
         world,
         graph,
@@ -309,6 +313,7 @@ def edges_from_permissions(
             for technique in techniques:
                 if actor.may(*technique.actions):
                     technique.find(escalation, actor, technique)
+    admin_through_reachable(escalation)
     logger.info("aws: escalation edges evaluated for %d accounts", len(world.accounts))
 
 

@@ -27,7 +27,7 @@ from graph.aws.escalation import (
 from graph.aws.policy import Outcome, PolicyDocument, parse_policy
 from graph.aws.world import AwsWorld
 from graph.errors import MalformedPolicy
-from graph.model import Condition, Mechanism, NodeKind, Verdict
+from graph.model import Condition, Mechanism, NodeKind, TrustEdge, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +148,8 @@ TECHNIQUES = (
 # --- one-step self grants: admin reasons -------------------------------------
 
 
-def _writes(actor: Actor, world: AwsWorld) -> Iterator[tuple[Mechanism, str, str]]:
-    """(technique, action, resource) by which the actor rewrites its policies."""
-    entity = actor.entity
+def _writes(entity: IamEntity, world: AwsWorld) -> Iterator[tuple[Mechanism, str, str]]:
+    """(technique, action, resource) by which an entity's policies are rewritten."""
     if entity.kind is NodeKind.USER:
         yield Mechanism.PUT_INLINE_POLICY, "iam:PutUserPolicy", entity.arn
         yield Mechanism.ATTACH_POLICY, "iam:AttachUserPolicy", entity.arn
@@ -198,16 +197,13 @@ def _proof(grant: Grant) -> str:
 
 def self_grant_reason(world: AwsWorld, actor: Actor) -> str:
     """The first one-step way the actor can make itself admin, or ''."""
-    # TODO: rewriting the policies of a principal one can already become
-    # (PutRolePolicy on a role one may assume) is two steps and not drawn —
-    # such a route to admin is missed.
     if not actor.may_any(SELF_ACTIONS):
         return ""
     reason = _boundary_reason(world, actor)
     if reason:
         return reason
     uncapped = actor.entity.boundary is None or _boundary_removal(actor) is not None
-    for mechanism, action, resource in _writes(actor, world):
+    for mechanism, action, resource in _writes(actor.entity, world):
         if action not in actor.covered:
             continue
         grant = actor.grant(action, resource)
@@ -313,6 +309,43 @@ def _writes_self(world: AwsWorld, actor: Actor) -> bool:
         return False
     return any(
         _certain(actor.grant(action, resource))
-        for _, action, resource in _writes(actor, world)
+        for _, action, resource in _writes(actor.entity, world)
         if action in actor.covered
     )
+
+
+def admin_through_reachable(escalation: Escalation) -> None:
+    """Mark principals that can rewrite the policies of one they can become.
+
+    Two steps (write an admin policy onto a role or user, then act as it),
+    judged over the direct, unconditional edges already in the graph.
+    """
+    graph, world = escalation.graph, escalation.world
+    for entity in list(world.entities.values()):
+        if entity.kind is NodeKind.GROUP or graph.is_admin(entity.arn):
+            continue
+        actor = make_actor(world, entity)
+        if not actor.may_any(SELF_ACTIONS):
+            continue
+        for edge in graph.out_edges(entity.arn):
+            reason = _reachable_reason(escalation, actor, edge)
+            if reason:
+                graph.mark_admin(entity.arn, reason)
+                break
+
+
+def _reachable_reason(escalation: Escalation, actor: Actor, edge: TrustEdge) -> str:
+    target = escalation.world.entities.get(edge.target)
+    if edge.conditional or target is None or target.account_id != actor.account_id:
+        return ""
+    if target.boundary is not None:
+        return ""
+    for mechanism, action, resource in _writes(target, escalation.world):
+        if action in actor.covered and ":user/*" not in resource:
+            grant = actor.grant(action, resource)
+            if _certain(grant):
+                return (
+                    f"can grant admin to {target.arn}, whose power it obtains by "
+                    f"{edge.mechanism}: {mechanism} via {action} ({_proof(grant)})"
+                )
+    return ""

@@ -329,3 +329,22 @@ def test_conditional_grant_is_not_admin_but_the_edge_stays_conditional() -> None
 def test_admins_get_no_escalation_edges() -> None:
     graph = build(user("root", allow("*")), user("boss", allow("*")))
     assert list(graph.out_edges(arn("user", "root"))) == []
+
+
+@pytest.mark.parametrize(
+    ("trusts", "services", "expected"),
+    [
+        ((f"arn:aws:iam::{ACCOUNT}:root",), (), True),
+        ((), ("lambda.amazonaws.com",), False),
+    ],
+    ids=["can-assume-the-role", "cannot-assume-the-role"],
+)
+def test_rewriting_a_role_it_can_assume(
+    trusts: tuple[str, ...], services: tuple[str, ...], expected: bool
+) -> None:
+    graph = build(
+        user("dev", allow(["sts:AssumeRole", "iam:PutRolePolicy"], TARGET)),
+        role("target", allow("s3:*"), trusts=trusts, services=services),
+    )
+    reason = _reason(graph, DEV)
+    assert reason.startswith(f"can grant admin to {TARGET}") is expected
