@@ -217,7 +217,13 @@ def run_pmapper(
     pmapper: Path, endpoint: str, home: Path, limit: int
 ) -> tuple[float, str]:
     """Time ``graph create`` plus the privesc query; return seconds and output."""
-    env = {**os.environ, **FAKE_ENV, "AWS_ENDPOINT_URL": endpoint, "HOME": str(home)}
+    env = {
+        **os.environ,
+        **FAKE_ENV,
+        "AWS_ENDPOINT_URL": endpoint,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "xdg"),
+    }
     started = time.perf_counter()
     create = [
         "timeout",
@@ -245,6 +251,16 @@ def pmapper_escalators(output: str) -> set[str]:
     return found
 
 
+def pmapper_admins(home: Path) -> set[str]:
+    """Principals PMapper's stored graph marks admin (``user/x``, ``role/y``)."""
+    found = set()
+    for nodes in (home / "xdg").glob("principalmapper/*/graph/nodes.json"):
+        for node in json.loads(nodes.read_text()):
+            if node.get("is_admin"):
+                found.add(_short(node["arn"]))
+    return found
+
+
 def export_authz(endpoint: str, path: Path) -> None:
     """The account's ``get-account-authorization-details``, as the AWS CLI writes it."""
     iam = boto3.client("iam", endpoint_url=endpoint, **_client_args())
@@ -260,8 +276,8 @@ def export_authz(endpoint: str, path: Path) -> None:
     path.write_text(json.dumps(merged, default=str))
 
 
-def run_crosstrust(authz: Path) -> tuple[float, float, set[str]]:
-    """Seconds for ``crosstrust report`` (a fresh process) and in-process escalators."""
+def run_crosstrust(authz: Path) -> tuple[float, float, set[str], set[str]]:
+    """Seconds for ``crosstrust report`` (a fresh process), escalators and admins."""
     command = [
         sys.executable,
         "-c",
@@ -284,8 +300,8 @@ def run_crosstrust(authz: Path) -> tuple[float, float, set[str]]:
     reaching = principals_reaching_admin(graph)
     build_seconds = time.perf_counter() - started
     names = {_short(node) for node in reaching if ":user/" in node or ":role/" in node}
-    # PMapper counts a principal that can rewrite its own policies as admin.
-    return report_seconds, build_seconds, names
+    admins = {_short(n) for n in graph.admins() if ":user/" in n or ":role/" in n}
+    return report_seconds, build_seconds, names, admins
 
 
 def _short(arn: str) -> str:
@@ -308,31 +324,35 @@ def main() -> None:
         seed(endpoint, args.users, args.roles)
         authz = folder / "authz.json"
         export_authz(endpoint, authz)
-        report_seconds, build_seconds, ours = run_crosstrust(authz)
+        report_seconds, build_seconds, ours, our_admins = run_crosstrust(authz)
         pm_seconds, output = run_pmapper(pmapper, endpoint, folder, args.timeout)
         theirs = pmapper_escalators(output)
+        their_admins = pmapper_admins(folder)
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             (args.keep / "pmapper.txt").write_text(output)
             (args.keep / "authz.json").write_text(authz.read_text())
 
     table = Table(title=f"{args.users} users / {args.roles} roles on moto")
-    for column in ("tool", "seconds", "principals reaching admin"):
+    for column in ("", "PMapper 1.1.5", "crosstrust"):
         table.add_column(column)
     table.add_row(
-        "PMapper 1.1.5 graph create + privesc query",
+        "seconds (PMapper graph create + privesc query; crosstrust report)",
         f"{pm_seconds:.1f}",
-        str(len(theirs)),
+        f"{report_seconds:.1f} (load+build+query in process {build_seconds:.2f})",
+    )
+    table.add_row("admins", str(len(their_admins)), str(len(our_admins)))
+    table.add_row("non-admins reaching admin", str(len(theirs)), str(len(ours)))
+    table.add_row(
+        "admin or reaching: both",
+        str(len((ours | our_admins) & (theirs | their_admins))),
+        "",
     )
     table.add_row(
-        "crosstrust report (process)", f"{report_seconds:.1f}", str(len(ours))
+        "only one tool",
+        ", ".join(sorted((theirs | their_admins) - (ours | our_admins))) or "-",
+        ", ".join(sorted((ours | our_admins) - (theirs | their_admins))) or "-",
     )
-    table.add_row(
-        "crosstrust load+build+query (in process)", f"{build_seconds:.2f}", ""
-    )
-    table.add_row("both", "", str(len(ours & theirs)))
-    table.add_row("only crosstrust", "", ", ".join(sorted(ours - theirs)) or "-")
-    table.add_row("only PMapper", "", ", ".join(sorted(theirs - ours)) or "-")
     Console().print(table)
 
 
