@@ -28,7 +28,7 @@ from graph.aws.policy import (
 )
 from graph.aws.workloads import WorkloadInventory
 from graph.aws.world import AwsWorld
-from graph.model import Condition, Evidence, Mechanism, NodeKind, TrustEdge, Verdict
+from graph.model import Condition, Evidence, Mechanism, TrustEdge, Verdict
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
@@ -345,8 +345,4 @@ def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
     return self_grant_reason(world, actor)
 
 
-def is_group(entity: IamEntity) -> bool:
-    return entity.kind is NodeKind.GROUP
-
-
-__all__ = ["NOT_ALLOWED", "edges_from_permissions", "admin_reason", "Technique"]
+__all__ = ["Actor", "Grant", "Technique", "admin_reason", "edges_from_permissions"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.aws.escalation import Actor, Escalation, Technique
+from graph.aws.escalation import Actor, Escalation, Grant, Technique
 from graph.model import Condition, Mechanism, TrustEdge
 
 PASS_ROLE = "iam:PassRole"
@@ -52,7 +52,7 @@ def _pass_role(escalation: Escalation, actor: Actor, technique: Technique) -> No
         )
 
 
-def _profile_grants(actor: Actor) -> list:  # type: ignore[type-arg]
+def _profile_grants(actor: Actor) -> list[Grant]:
     grants = [
         actor.grant_anywhere("iam:CreateInstanceProfile"),
         actor.grant_anywhere("iam:AddRoleToInstanceProfile"),
