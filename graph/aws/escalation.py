@@ -207,7 +207,7 @@ class Escalation:
         for grant in grants:
             detail = f"grants {grant.action} ({technique.technique_id})"
             first, *rest = grant.decision.evidence or (Evidence("?", "?"),)
-            proof.extend((replace(first, detail=detail), *rest))
+            proof.extend((Evidence(first.document, first.statement, detail), *rest))
         proof.extend(evidence)
         edge = TrustEdge(
             actor.arn,
@@ -305,15 +305,17 @@ def edges_from_permissions(
         guardrails=world.guardrails,
     )
     techniques = registry()
+    actors = []
     for account in world.accounts.values():
         for entity in (*account.users.values(), *account.roles.values()):
             if graph.is_admin(entity.arn):
                 continue
             actor = make_actor(world, entity)
+            actors.append(actor)
             for technique in techniques:
                 if actor.may(*technique.actions):
                     technique.find(escalation, actor, technique)
-    admin_through_reachable(escalation)
+    admin_through_reachable(escalation, actors)
     logger.info("aws: escalation edges evaluated for %d accounts", len(world.accounts))
 
 

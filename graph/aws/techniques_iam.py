@@ -314,23 +314,20 @@ def _writes_self(world: AwsWorld, actor: Actor) -> bool:
     )
 
 
-def admin_through_reachable(escalation: Escalation) -> None:
+def admin_through_reachable(escalation: Escalation, actors: list[Actor]) -> None:
     """Mark principals that can rewrite the policies of one they can become.
 
     Two steps (write an admin policy onto a role or user, then act as it),
     judged over the direct, unconditional edges already in the graph.
     """
-    graph, world = escalation.graph, escalation.world
-    for entity in list(world.entities.values()):
-        if entity.kind is NodeKind.GROUP or graph.is_admin(entity.arn):
-            continue
-        actor = make_actor(world, entity)
+    graph = escalation.graph
+    for actor in actors:
         if not actor.may_any(SELF_ACTIONS):
             continue
-        for edge in graph.out_edges(entity.arn):
+        for edge in graph.out_edges(actor.arn):
             reason = _reachable_reason(escalation, actor, edge)
             if reason:
-                graph.mark_admin(entity.arn, reason)
+                graph.mark_admin(actor.arn, reason)
                 break
 
 
