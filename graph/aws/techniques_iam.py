@@ -21,8 +21,10 @@ from graph.aws.escalation import (
     Escalation,
     Grant,
     Technique,
+    covered_actions,
     full_admin,
     make_actor,
+    technique_actions,
 )
 from graph.aws.policy import Outcome, PolicyDocument, parse_policy
 from graph.aws.world import AwsWorld
@@ -207,12 +209,20 @@ def self_grant_reason(world: AwsWorld, actor: Actor) -> str:
         if action not in actor.covered:
             continue
         grant = actor.grant(action, resource)
-        if _certain(grant) and uncapped:
+        if _certain(grant) and uncapped and _room_for_version(world, actor, resource):
             return f"can grant itself admin: {mechanism} via {action} ({_proof(grant)})"
     for reason in (_older_version(world, actor), _admin_group(world, actor)):
         if reason:
             return reason
     return ""
+
+
+def _room_for_version(world: AwsWorld, actor: Actor, resource: str) -> bool:
+    """A managed policy holds at most five versions; a full one needs a delete."""
+    record = world.accounts[actor.account_id].managed.get(resource)
+    if record is None or len(record.get("PolicyVersionList") or []) < 5:
+        return True
+    return _certain(actor.grant("iam:DeletePolicyVersion", resource))
 
 
 def _boundary_removal(actor: Actor) -> Grant | None:
@@ -260,12 +270,23 @@ def _older_version(world: AwsWorld, actor: Actor) -> str:
         for version_id, document in _other_versions(record, policy_arn):
             swapped = [d for d in actor.entity.policies if d.name != policy_arn]
             swapped.append(document)
-            if full_admin(actor, policies=swapped):
+            if full_admin(actor, policies=swapped) or _writes_self(
+                world, _with_policies(actor, swapped)
+            ):
                 return (
                     f"can grant itself admin: {Mechanism.SET_DEFAULT_POLICY_VERSION}"
                     f" to {version_id} of {policy_arn} ({_proof(grant)})"
                 )
     return ""
+
+
+def _with_policies(actor: Actor, policies: list[PolicyDocument]) -> Actor:
+    entity = replace(actor.entity, policies=policies)
+    return replace(
+        actor,
+        entity=entity,
+        covered=covered_actions(policies, technique_actions()),
+    )
 
 
 def _other_versions(

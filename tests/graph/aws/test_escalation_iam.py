@@ -348,3 +348,26 @@ def test_rewriting_a_role_it_can_assume(
     )
     reason = _reason(graph, DEV)
     assert reason.startswith(f"can grant admin to {TARGET}") is expected
+
+
+def test_an_older_version_that_allows_a_self_grant() -> None:
+    older = document(allow("iam:PutUserPolicy", arn("user", "me")))
+    current = document(allow("iam:SetDefaultPolicyVersion"))
+    policy = managed_policy("mine", older, current, default=1)
+    graph = build(user("me", managed=(arn("policy", "mine"),)), policies=(policy,))
+    assert "set_default_policy_version to v1" in _reason(graph, arn("user", "me"))
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected"),
+    [
+        (["iam:CreatePolicyVersion", "iam:DeletePolicyVersion"], True),
+        (["iam:CreatePolicyVersion"], False),
+    ],
+    ids=["can-delete-one", "five-versions-full"],
+)
+def test_create_policy_version_needs_room(actions: list[str], expected: bool) -> None:
+    own = document(allow(actions, arn("policy", "mine")))
+    policy = managed_policy("mine", *([document(allow("s3:*"))] * 4), own, default=4)
+    graph = build(user("me", managed=(arn("policy", "mine"),)), policies=(policy,))
+    assert graph.is_admin(arn("user", "me")) is expected
