@@ -86,6 +86,10 @@ def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
             add_entity(graph, world, entity)
             _note_identity_documents(graph, entity, noted)
         for entity in account.entities():
+            # A group never acts; its members are judged with its policies
+            # included, so one held back by a deny or boundary is no admin.
+            if entity.kind is NodeKind.GROUP:
+                continue
             reason = admin_reason(world, entity)
             if reason:
                 graph.mark_admin(entity.arn, reason)

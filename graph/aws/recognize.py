@@ -32,6 +32,10 @@ def _is_saml_list(data: Any) -> bool:
     return isinstance(data, dict) and "SAMLProviderList" in data
 
 
+def _is_access_keys(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("AccessKeyMetadata"), list)
+
+
 def _is_organization_tree(data: Any) -> bool:
     if not isinstance(data, dict) or not isinstance(data.get("Roots"), list):
         return False
@@ -73,12 +77,14 @@ WORKLOAD_RECOGNIZERS = (
     Recognizer("aws.glue_dev_endpoints", _list_of("DevEndpoints", "EndpointName")),
 )
 
+
 RECOGNIZERS = (
     Recognizer("aws.authz", _is_authz),
     Recognizer("aws.org_accounts", _is_org_accounts),
     Recognizer("aws.organization", _is_organization),
     Recognizer("aws.oidc_providers", _is_oidc_list),
     Recognizer("aws.saml_providers", _is_saml_list),
+    Recognizer("aws.access_keys", _is_access_keys),
     Recognizer("aws.organization_tree", _is_organization_tree),
     Recognizer("aws.org_policies", _is_org_policies),
     *WORKLOAD_RECOGNIZERS,
