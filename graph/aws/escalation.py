@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from graph.aws.accounts import AccountData, IamEntity
-from graph.aws.conditions import RequestContext
+from graph.aws.conditions import RequestContext, wildcard_match
 from graph.aws.guardrails import SCP, Guardrails
 from graph.aws.policy import (
     NOT_ALLOWED,
@@ -245,15 +245,26 @@ def covered_actions(
     """Which of ``actions`` some Allow statement of the documents names."""
     found: set[str] = set()
     for document in documents:
-        found |= _covered(document, actions)
+        for statement in document.statements:
+            if statement.effect == "Allow":
+                found |= _covered(statement.actions, statement.not_action, actions)
     return frozenset(found)
 
 
 @lru_cache(maxsize=65536)
-def _covered(document: PolicyDocument, actions: frozenset[str]) -> frozenset[str]:
-    # Keyed by content: managed policies are parsed once per holder.
-    allows = [s for s in document.statements if s.effect == "Allow"]
-    return frozenset(a for a in actions if any(s.matches_action(a) for s in allows))
+def _covered(
+    patterns: tuple[str, ...], negated: bool, actions: frozenset[str]
+) -> frozenset[str]:
+    # Keyed by the Action element: identical grants share one answer.
+    matched = set()
+    for pattern in patterns:
+        if pattern == "*":
+            matched = set(actions)
+            break
+        matched.update(
+            a for a in actions if wildcard_match(pattern, a, ignore_case=True)
+        )
+    return frozenset(actions - matched if negated else matched)
 
 
 @lru_cache(maxsize=1)
