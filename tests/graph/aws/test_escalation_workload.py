@@ -9,6 +9,7 @@ import pytest
 from graph.aws.techniques_workload import SERVICE, TECHNIQUES
 from graph.aws.workloads import CODEBUILD, EC2, GLUE, LAMBDA, NOTEBOOK, STACK
 from graph.load import recognize
+from graph.model import Mechanism
 from tests.graph.aws.escalation_cases import (
     ACCOUNT,
     admin_role,
@@ -151,3 +152,32 @@ def test_inventory_without_the_workload_means_no_edge() -> None:
     )
     targets = {e.target for e in graph.out_edges(SOURCE)}
     assert targets == {arn("role", "small")}
+
+
+def test_instances_map_to_roles_through_an_instance_profile_export() -> None:
+    profiles = {
+        "InstanceProfiles": [
+            {
+                "InstanceProfileName": "web",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/web",
+                "Roles": [{"RoleName": "target", "Arn": TARGET}],
+            }
+        ]
+    }
+    instances = _export(EC2, "i-0abc", TARGET)[1]
+    profile = instances["Reservations"][0]["Instances"][0]["IamInstanceProfile"]
+    profile["Arn"] = f"arn:aws:iam::{ACCOUNT}:instance-profile/web"
+    graph = build(
+        user("dev", allow("ssm:SendCommand", _resource(EC2, "i-0abc"))),
+        admin_role(services=("ec2.amazonaws.com",)),
+        extra=(
+            (recognize(profiles) or "", profiles),
+            ("aws.ec2_instances", instances),
+        ),
+    )
+    (edge,) = graph.out_edges(SOURCE)
+    assert (edge.target, edge.mechanism, edge.conditional) == (
+        TARGET,
+        Mechanism.RUN_COMMAND,
+        False,
+    )
