@@ -42,6 +42,7 @@ class Guardrails:
     management_account: str = ""
     parents: dict[str, str] = field(default_factory=dict)
     roots: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
     attached: dict[str, dict[str, list[PolicyDocument]]] = field(
         default_factory=lambda: {SCP: {}, RCP: {}}
     )
@@ -75,6 +76,9 @@ class Guardrails:
         """Whether the account's SCPs (or RCPs) let the request through."""
         if account_id == self.management_account or not self.active(policy_type):
             return ALLOWED
+        if self.members and account_id not in self.members:
+            # Another organisation's account: its own guardrails are unknown.
+            return ALLOWED
         by_target = self.attached[policy_type]
         decisions = []
         for level in self.levels(account_id):
@@ -105,6 +109,9 @@ def load_guardrails(inventory: Inventory, gaps: list[CoverageGap]) -> Guardrails
         guardrails.management_account = str(org.get("MasterAccountId") or "")
     for document in inventory.of_kind("aws.organization_tree"):
         _read_tree(guardrails, document.data)
+    for document in inventory.of_kind("aws.org_accounts"):
+        guardrails.members.update(_ids(document.data.get("Accounts")))
+    guardrails.members.update(a for a in guardrails.parents if a.isdigit())
     for document in inventory.of_kind("aws.org_policies"):
         for entry in document.data.get("Policies") or []:
             _read_policy(guardrails, entry, document.path, gaps)

@@ -173,3 +173,12 @@ def test_rcps_leave_service_principals_alone() -> None:
     assert guardrails.evaluate(
         RCP, ACCOUNT, "sts:AssumeRole", role_arn, service
     ).outcome is (Outcome.DENY)
+
+
+def test_scps_do_not_apply_outside_the_organisation() -> None:
+    guardrails = _guardrails(NESTED_TREE, ("deny", document(deny("*")), ["r-root"]))
+    context = RequestContext()
+    assert guardrails.evaluate(
+        SCP, "444444444444", "sts:AssumeRole", "*", context
+    ).allowed
+    assert not guardrails.evaluate(SCP, ACCOUNT, "sts:AssumeRole", "*", context).allowed
