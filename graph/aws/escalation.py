@@ -132,7 +132,8 @@ class Actor:
                     action, identity, Evidence(boundary.name, "boundary", detail)
                 )
             decisions.append(bounded)
-        if self.guardrails is not None:
+        # SCPs do not restrict service-linked roles.
+        if self.guardrails is not None and "/aws-service-role/" not in self.arn:
             scp = self.guardrails.evaluate(
                 SCP, self.account_id, action, resource, context
             )
