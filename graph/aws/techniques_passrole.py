@@ -129,6 +129,7 @@ TECHNIQUES = (
     ),
     _row("passrole-glue-dev-endpoint", GLUE, "glue:CreateDevEndpoint"),
     _row("passrole-glue-job", GLUE, "glue:CreateJob", "glue:StartJobRun"),
+    _row("passrole-glue-job-trigger", GLUE, "glue:CreateJob", "glue:CreateTrigger"),
     _row("passrole-glue-session", GLUE, "glue:CreateSession", "glue:RunStatement"),
     _row(
         "passrole-cloudformation-create-stack",
@@ -183,6 +184,12 @@ TECHNIQUES = (
         "datapipeline:CreatePipeline",
         "datapipeline:PutPipelineDefinition",
         "datapipeline:ActivatePipeline",
+    ),
+    _row(
+        "passrole-ssm-automation",
+        "ssm.amazonaws.com",
+        "ssm:CreateDocument",
+        "ssm:StartAutomationExecution",
     ),
     _row(
         "passrole-bedrock-agentcore-code-interpreter",
