@@ -10,7 +10,13 @@ from graph.aws.conditions import RequestContext
 from graph.aws.escalation import admin_reason as escalation_admin_reason
 from graph.aws.escalation import edges_from_permissions
 from graph.aws.guardrails import load_guardrails
-from graph.aws.nodes import add_account, add_entity, provider_node
+from graph.aws.nodes import (
+    add_account,
+    add_entity,
+    caller_hub_node,
+    org_hub_node,
+    provider_node,
+)
 from graph.aws.policy import PolicyDocument, evaluate_request
 from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
 from graph.aws.workloads import load_workloads
@@ -49,8 +55,9 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
     graph.loaded_containers |= set(accounts)
     for account_id in sorted(set(accounts) | world.org_accounts):
         add_account(graph, world, account_id)
-    _add_principals(graph, world)
+    _add_principals(graph, world, inventory)
     _add_providers(graph, world, inventory)
+    _add_caller_sets(graph, world)
     for account in accounts.values():
         for role in account.roles.values():
             edges_from_trust_policy(world, graph, role)
@@ -79,11 +86,30 @@ def _world(inventory: Inventory, accounts: dict[str, Any]) -> AwsWorld:
     )
 
 
-def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
+def access_keys_by_user(inventory: Inventory) -> dict[str, list[dict[str, str]]]:
+    """Key metadata (never secrets) from ``aws.access_keys`` files, by user ARN."""
+    keys: dict[str, list[dict[str, str]]] = {}
+    for document in inventory.of_kind("aws.access_keys"):
+        for item in document.data.get("AccessKeyMetadata") or []:
+            if not isinstance(item, dict) or not item.get("UserArn"):
+                continue
+            entry = {
+                "id": str(item.get("AccessKeyId", "")),
+                "status": str(item.get("Status", "")),
+                "created": str(item.get("CreateDate", "")),
+            }
+            if item.get("LastUsedDate"):
+                entry["last_used"] = str(item["LastUsedDate"])
+            keys.setdefault(str(item["UserArn"]), []).append(entry)
+    return keys
+
+
+def _add_principals(graph: TrustGraph, world: AwsWorld, inventory: Inventory) -> None:
     noted: set[str] = set()
+    keys = access_keys_by_user(inventory)
     for account in world.accounts.values():
         for entity in account.entities():
-            add_entity(graph, world, entity)
+            add_entity(graph, world, entity, keys.get(entity.arn))
             _note_identity_documents(graph, entity, noted)
         for entity in account.entities():
             # A group never acts; its members are judged with its policies
@@ -96,6 +122,30 @@ def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
         for user in account.users.values():
             for group_arn in user.groups:
                 graph.add_edge(_membership(user, group_arn))
+
+
+def _add_caller_sets(graph: TrustGraph, world: AwsWorld) -> None:
+    """Callers that may assume any role join their account's caller set, and
+    each account's set joins the organisation's."""
+    if not world.wildcard_callers:
+        return
+    org_hub = org_hub_node(graph, world)
+    for account_id, callers in sorted(world.wildcard_callers.items()):
+        hub = caller_hub_node(graph, world, account_id)
+        for caller in callers:
+            evidence = world.wildcard_evidence[caller.arn]
+            graph.add_edge(
+                TrustEdge(caller.arn, hub, Mechanism.MEMBER_OF, evidence=evidence)
+            )
+        detail = "account principals are organisation principals"
+        graph.add_edge(
+            TrustEdge(
+                hub,
+                org_hub,
+                Mechanism.MEMBER_OF,
+                evidence=(Evidence(account_id, "organization", detail),),
+            )
+        )
 
 
 def _membership(user: IamEntity, group_arn: str) -> TrustEdge:
