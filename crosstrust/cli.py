@@ -167,8 +167,14 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
 
 
 from crosstrust.collect_cmd import collect  # noqa: E402
+from crosstrust.collect_gcp_cmd import collect_gcp_command  # noqa: E402
+from crosstrust.explore_cmd import explore  # noqa: E402
+from crosstrust.neo4j_cmd import neo4j  # noqa: E402
 
 main.add_command(collect)
+main.add_command(explore)
+main.add_command(neo4j)
+collect.add_command(collect_gcp_command)
 
 if __name__ == "__main__":
     main()
