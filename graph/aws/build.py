@@ -6,9 +6,8 @@ import logging
 from typing import Any
 
 from graph.aws.accounts import IamEntity, read_accounts
-from graph.aws.conditions import RequestContext
+from graph.aws.escalation import FULL_ADMIN, edges_from_permissions
 from graph.aws.escalation import admin_reason as escalation_admin_reason
-from graph.aws.escalation import edges_from_permissions
 from graph.aws.guardrails import load_guardrails
 from graph.aws.nodes import (
     add_account,
@@ -17,29 +16,14 @@ from graph.aws.nodes import (
     org_hub_node,
     provider_node,
 )
-from graph.aws.policy import PolicyDocument, evaluate_request
 from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
 from graph.aws.workloads import load_workloads
 from graph.aws.world import AwsWorld
 from graph.load import Inventory
-from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge, Verdict
+from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
-
-# Admin means every action on every resource; these stand for "every".
-ADMIN_SENTINELS = (
-    "iam:PutRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "sts:AssumeRole",
-    "ec2:RunInstances",
-    "s3:DeleteBucket",
-    "kms:Decrypt",
-    "lambda:CreateFunction",
-    "organizations:LeaveOrganization",
-    "secretsmanager:GetSecretValue",
-)
 
 
 def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
@@ -118,7 +102,8 @@ def _add_principals(graph: TrustGraph, world: AwsWorld, inventory: Inventory) ->
                 continue
             reason = admin_reason(world, entity)
             if reason:
-                graph.mark_admin(entity.arn, reason)
+                latent = not reason.startswith(FULL_ADMIN)
+                graph.mark_admin(entity.arn, reason, latent=latent)
         for user in account.users.values():
             for group_arn in user.groups:
                 graph.add_edge(_membership(user, group_arn))
@@ -160,15 +145,6 @@ def _note_identity_documents(
         if document.name not in noted:
             noted.add(document.name)
             note_elements(graph, entity.arn, document, trust=False)
-
-
-def _unconditional(
-    documents: list[PolicyDocument], action: str, context: RequestContext
-) -> bool:
-    decision = evaluate_request(documents, action, "*", context)
-    return decision.allowed and all(
-        c.verdict is not Verdict.DEPENDS for c in decision.conditions
-    )
 
 
 def admin_reason(world: AwsWorld, entity: IamEntity) -> str:

@@ -348,6 +348,9 @@ def _depends(conditions: Iterable[Condition]) -> bool:
     return any(c.verdict is Verdict.DEPENDS for c in conditions)
 
 
+FULL_ADMIN = "allows every action on every resource"
+
+
 def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
     """Why an entity holds admin power in its account, or '' when it does not."""
     from graph.aws.techniques_iam import self_grant_reason
@@ -355,7 +358,7 @@ def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
     actor = make_actor(world, entity)
     if full_admin(actor):
         names = ", ".join(d.name.rsplit("/", 1)[-1] for d in entity.policies[:3])
-        return f"allows every action on every resource ({names})"
+        return f"{FULL_ADMIN} ({names})"
     return self_grant_reason(world, actor)
 
 

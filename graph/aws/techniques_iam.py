@@ -348,7 +348,7 @@ def admin_through_reachable(escalation: Escalation, actors: list[Actor]) -> None
         for edge in graph.out_edges(actor.arn):
             reason = _reachable_reason(escalation, actor, edge)
             if reason:
-                graph.mark_admin(actor.arn, reason)
+                graph.mark_admin(actor.arn, reason, latent=True)
                 break
 
 
