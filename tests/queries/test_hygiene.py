@@ -1,0 +1,129 @@
+"""Hygiene rules over the sample graph: exact subjects, keys and wording."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from graph.model import NodeKind, Severity
+from graph.trustgraph import TrustGraph
+from queries.rules.hygiene import (
+    long_lived_credentials,
+    missing_owner,
+    stale_identities,
+)
+from tests.reports.builders import (
+    APP_RUNTIME,
+    BOB,
+    DEPLOY_BOT,
+    EVIL,
+    arn,
+    options,
+    principal,
+    sample_graph,
+)
+
+
+@pytest.fixture(scope="module")
+def graph() -> TrustGraph:
+    return sample_graph()
+
+
+def test_missing_owner_names_what_is_missing(graph: TrustGraph) -> None:
+    found = {f.subject: f for f in missing_owner(graph, options())}
+
+    assert set(found) == {DEPLOY_BOT, APP_RUNTIME, EVIL}
+    assert found[DEPLOY_BOT].severity is Severity.LOW
+    assert found[DEPLOY_BOT].title == "deploy-bot has no environment, expiry tag"
+    assert found[APP_RUNTIME].severity is Severity.MEDIUM
+    assert found[APP_RUNTIME].evidence[0].detail.startswith(
+        "missing owner, environment, expiry (looked for owner: owner;"
+    )
+
+
+def test_missing_owner_reads_tag_names_from_options(graph: TrustGraph) -> None:
+    found = missing_owner(graph, options(owner_tags=("team",)))
+
+    assert {f.subject for f in found} == {
+        DEPLOY_BOT,
+        APP_RUNTIME,
+        EVIL,
+        arn("role", "ci-deployer"),
+        arn("role", "vendor-audit"),
+    }
+
+
+def test_missing_owner_skips_provider_owned_roles() -> None:
+    graph = TrustGraph()
+    graph.add_principal(
+        principal(
+            arn("role", "aws-service-role/AWSServiceRoleForSupport"),
+            NodeKind.ROLE,
+            path="/aws-service-role/",
+        )
+    )
+
+    assert list(missing_owner(graph, options())) == []
+
+
+def test_long_lived_reports_active_keys_with_age(graph: TrustGraph) -> None:
+    found = list(long_lived_credentials(graph, options()))
+
+    assert {(f.subject, f.key) for f in found} == {
+        (BOB, "AKIABOB1"),
+        (DEPLOY_BOT, "AKIADEPLOY"),
+    }
+    bob = next(f for f in found if f.subject == BOB)
+    assert bob.title == "bob key AKIABOB1 is 500 days old"
+    assert bob.evidence[0].detail == "created 500 days ago, last used 2025-10-27"
+
+
+@pytest.mark.parametrize(
+    ("key_age_days", "expected"),
+    [(90, {"AKIABOB1", "AKIADEPLOY"}), (300, {"AKIABOB1"}), (600, set())],
+)
+def test_long_lived_threshold(graph: TrustGraph, key_age_days: int, expected) -> None:
+    found = long_lived_credentials(graph, options(key_age_days=key_age_days))
+
+    assert {f.key for f in found} == expected
+
+
+def test_long_lived_fingerprint_is_per_key(graph: TrustGraph) -> None:
+    found = list(long_lived_credentials(graph, options()))
+
+    assert len({f.fingerprint for f in found}) == 2
+
+
+def test_stale_exempts_break_glass_and_fresh(graph: TrustGraph) -> None:
+    found = {f.subject: f for f in stale_identities(graph, options())}
+
+    assert set(found) == {BOB, APP_RUNTIME}
+    assert found[BOB].title == "bob is unused: last used 400 days ago"
+    assert found[APP_RUNTIME].title == (
+        "app-runtime is unused: never used, created 120 days ago"
+    )
+
+
+def test_stale_threshold_and_unknown_usage() -> None:
+    graph = TrustGraph()
+    graph.add_principal(principal(arn("role", "no-data"), NodeKind.ROLE))
+    graph.add_principal(
+        principal(arn("role", "old"), NodeKind.ROLE, last_used="2026-01-01")
+    )
+
+    assert [f.subject for f in stale_identities(graph, options())] == [
+        arn("role", "old")
+    ]
+    assert list(stale_identities(graph, options(stale_days=400))) == []
+
+
+def test_stale_admin_is_medium() -> None:
+    graph = TrustGraph()
+    old = principal(arn("role", "old"), NodeKind.ROLE, last_used="2025-01-01")
+    graph.add_principal(replace(old, tags={}))
+    graph.mark_admin(old.node_id, "admin")
+
+    [finding] = stale_identities(graph, options())
+
+    assert finding.severity is Severity.MEDIUM

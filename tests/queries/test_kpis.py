@@ -1,0 +1,153 @@
+"""Scorecard KPIs and identity tiers over the sample graph: exact numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Mechanism, NodeKind
+from graph.trustgraph import TrustGraph
+from queries.kpis import backlog_bucket, compute_kpis
+from queries.tiers import IdentityTier, identity_tiers
+from tests.reports.builders import (
+    ALICE,
+    APP_RUNTIME,
+    BOB,
+    BREAK_GLASS,
+    CI_DEPLOYER,
+    DEPLOY_BOT,
+    EVIL,
+    ORG_ADMIN,
+    VENDOR_AUDIT,
+    arn,
+    edge,
+    options,
+    principal,
+    sample_graph,
+    trust_findings,
+)
+
+
+@pytest.fixture(scope="module")
+def graph() -> TrustGraph:
+    return sample_graph()
+
+
+@pytest.fixture(scope="module")
+def kpis(graph: TrustGraph) -> dict:
+    return compute_kpis(graph, trust_findings(graph), options())
+
+
+def test_tiers_from_trust_tags_and_kind(graph: TrustGraph) -> None:
+    tiers = {node_id: t.tier for node_id, t in identity_tiers(graph).items()}
+
+    assert tiers == {
+        ALICE: IdentityTier.HUMAN,
+        BOB: IdentityTier.HUMAN,
+        DEPLOY_BOT: IdentityTier.AUTOMATION,
+        CI_DEPLOYER: IdentityTier.AUTOMATION,
+        ORG_ADMIN: IdentityTier.HUMAN,
+        APP_RUNTIME: IdentityTier.WORKLOAD,
+        BREAK_GLASS: IdentityTier.BREAK_GLASS,
+        VENDOR_AUDIT: IdentityTier.UNCLASSIFIED,
+        EVIL: IdentityTier.UNCLASSIFIED,
+    }
+
+
+@pytest.mark.parametrize(
+    ("tags", "issuer", "expected"),
+    [
+        ({"tier": "automation"}, "oidc.eks.eu-west-1.amazonaws.com/id/X", "automation"),
+        ({}, "oidc.eks.eu-west-1.amazonaws.com/id/X", "workload"),
+        ({}, "gitlab.com", "automation"),
+        ({"BreakGlass": "yes"}, "gitlab.com", "break_glass"),
+        ({"break-glass": "false"}, "gitlab.com", "automation"),
+    ],
+)
+def test_tier_of_federated_role(tags: dict, issuer: str, expected: str) -> None:
+    graph = TrustGraph()
+    role = principal(arn("role", "r"), NodeKind.ROLE, tags=tags)
+    provider = principal(arn("oidc-provider", issuer), NodeKind.OIDC_PROVIDER)
+    graph.add_principal(role)
+    graph.add_principal(provider)
+    graph.add_edge(
+        edge(provider.node_id, role.node_id, Mechanism.ASSUME_ROLE_WEB_IDENTITY)
+    )
+
+    assert identity_tiers(graph)[role.node_id].tier == expected
+
+
+def test_kpi_counts(kpis: dict) -> None:
+    assert kpis["identities"] == 9
+    assert kpis["identities_by_tier"] == {
+        "human": 3,
+        "automation": 2,
+        "workload": 1,
+        "break_glass": 1,
+        "unclassified": 2,
+    }
+    assert kpis["admins"] == 3
+    assert kpis["principals_with_route_to_admin"] == 2
+    assert kpis["route_to_admin"] == {"human": 1, "non_human": 1}
+    assert kpis["risky_trust_policies"] == 2
+    assert kpis["coverage_gaps"] == 1
+
+
+def test_static_credential_ratio_split(kpis: dict) -> None:
+    assert kpis["static_credential_ratio"] == {
+        "human": {"identities": 4, "with_active_keys": 1, "ratio": 0.25},
+        "non_human": {"identities": 5, "with_active_keys": 1, "ratio": 0.2},
+    }
+
+
+def test_mfa_coverage_of_privileged_humans(kpis: dict) -> None:
+    assert kpis["mfa_coverage_privileged_humans"] == {
+        "privileged_humans": 4,
+        "with_mfa": 1,
+        "without_mfa": 1,
+        "unknown": 2,
+        "ratio": 0.5,
+        "without_mfa_ids": [BOB],
+    }
+
+
+def test_unused_backlog_by_age(kpis: dict) -> None:
+    backlog = kpis["unused_identity_backlog"]
+
+    assert backlog["human"] == {
+        "total": 1,
+        "never_used": 0,
+        "under_180_days": 0,
+        "180_to_365_days": 0,
+        "over_365_days": 1,
+        "age_unknown": 0,
+    }
+    assert backlog["non_human"]["total"] == 1
+    assert backlog["non_human"]["never_used"] == 1
+    assert backlog["non_human"]["under_180_days"] == 1
+    assert backlog["break_glass_excluded"] == {"total": 1}
+
+
+def test_external_trusts_by_account(kpis: dict) -> None:
+    assert kpis["external_trusts_by_account"] == {
+        "999999999999": {"trusts": 2, "targets": 2},
+    }
+
+
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [
+        (None, "age_unknown"),
+        (91, "under_180_days"),
+        (180, "180_to_365_days"),
+        (365, "over_365_days"),
+    ],
+)
+def test_backlog_bucket(days: int | None, bucket: str) -> None:
+    assert backlog_bucket(days) == bucket
+
+
+def test_empty_graph_ratios_are_none() -> None:
+    kpis = compute_kpis(TrustGraph(), [], options())
+
+    assert kpis["static_credential_ratio"]["human"]["ratio"] is None
+    assert kpis["mfa_coverage_privileged_humans"]["ratio"] is None
