@@ -15,4 +15,6 @@ def load_graph(*paths: str | Path) -> TrustGraph:
     return build_graph(load_inputs(paths))
 
 
-__all__ = ["TrustGraph", "__version__", "load_graph"]
+from crosstrust.notebook import TrustAnalysis, load  # noqa: E402
+
+__all__ = ["TrustAnalysis", "TrustGraph", "__version__", "load", "load_graph"]

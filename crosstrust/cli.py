@@ -58,7 +58,9 @@ def _emit(text: str, out: Path | None) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crosstrust")
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output (-v info, -vv debug)."
+)
 def main(verbose: int) -> None:
     """Who can become whom across AWS, GCP and Azure.
 
@@ -79,7 +81,9 @@ def main(verbose: int) -> None:
     required=True,
     help="Target principal id, or 'admin' for any admin.",
 )
-@click.option("--limit", default=10, show_default=True, help="At most this many routes.")
+@click.option(
+    "--limit", default=10, show_default=True, help="At most this many routes."
+)
 @click.option(
     "--format",
     "fmt",

@@ -38,5 +38,7 @@ def build_graph(inventory: Inventory) -> TrustGraph:
     graph.coverage.extend(inventory.coverage)
     for builder in _builders():
         builder(inventory, graph)
-    logger.info("built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges())
+    logger.info(
+        "built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges()
+    )
     return graph

@@ -91,7 +91,9 @@ def load_inputs(paths: Iterable[str | Path]) -> Inventory:
 
 
 def _read_all(root: Path, inventory: Inventory) -> Iterator[tuple[str, str]]:
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    files = (
+        sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    )
     for file in files:
         if file.name.startswith(".") or file.suffix.lower() in {".md", ".txt"}:
             continue
@@ -166,7 +168,9 @@ def _parse_json_lines(
         try:
             rows.append(json.loads(line))
         except (json.JSONDecodeError, RecursionError):
-            detail = f"invalid JSON ({first_error}); not JSON lines either (line {number})"
+            detail = (
+                f"invalid JSON ({first_error}); not JSON lines either (line {number})"
+            )
             _gap(inventory, name, "malformed", detail)
             return None
     return rows

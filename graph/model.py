@@ -283,6 +283,19 @@ class Finding:
         basis = "\x1f".join((self.rule, self.subject, self.key, *self.path))
         return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        hops = " &rarr; ".join(escape(n) for n in self.path)
+        proof = "".join(f"<li>{escape(str(e))}</li>" for e in self.evidence)
+        return (
+            f"<div><strong>{escape(str(self.severity))}</strong> "
+            f"<code>{escape(self.rule)}</code> {escape(self.subject)}"
+            f"<div>{escape(self.title)}</div>"
+            + (f"<div>{hops}</div>" if hops else "")
+            + f"<ul>{proof}</ul><em>{escape(self.remediation)}</em></div>"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,

@@ -48,6 +48,7 @@ class TrustGraph:
         self.organization_accounts: set[str] = set()
         self.loaded_containers: set[str] = set()
         self.metadata: dict[str, Any] = {}
+        self._simple: nx.DiGraph | None = None
 
     def __len__(self) -> int:
         return int(self.nx.number_of_nodes())
@@ -110,6 +111,7 @@ class TrustGraph:
         existing = self.nx.get_edge_data(edge.source, edge.target, key)
         if existing is not None:
             edge = _merge_edges(existing["edge"], edge)
+        self._simple = None
         self.nx.add_edge(
             edge.source,
             edge.target,
@@ -137,6 +139,13 @@ class TrustGraph:
     def in_edges(self, node_id: str) -> list[TrustEdge]:
         self.principal(node_id)
         return [e for _, _, e in self.nx.in_edges(node_id, data="edge")]
+
+    def simple(self) -> nx.DiGraph:
+        """A plain DiGraph view (one edge per pair) for path algorithms; cached
+        until the next edge is added."""
+        if self._simple is None:
+            self._simple = nx.DiGraph(self.nx)
+        return self._simple
 
     def mark_admin(self, node_id: str, reason: str) -> None:
         """Record that a principal holds admin power, and why."""
@@ -214,6 +223,7 @@ def _merge_edges(old: TrustEdge, new: TrustEdge) -> TrustEdge:
         return replace(old, evidence=evidence)
     if not new.conditional:
         return replace(new, evidence=evidence)
+
     # Alternatives are OR-ed: keep the grant that asks the least.
     def depends(edge: TrustEdge) -> int:
         return sum(c.verdict is Verdict.DEPENDS for c in edge.conditions)

@@ -35,6 +35,19 @@ class Route:
     def __len__(self) -> int:
         return len(self.edges)
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(e.source)}</td><td>{escape(str(e.mechanism))}</td>"
+            f"<td>{escape(e.target)}</td><td>{'yes' if e.conditional else ''}</td>"
+            f"<td>{escape('; '.join(str(v) for v in e.evidence))}</td></tr>"
+            for e in self.edges
+        )
+        head = "<tr><th>from</th><th>mechanism</th><th>to</th>"
+        head += "<th>conditional</th><th>evidence</th></tr>"
+        return f"<table>{head}{rows}</table>"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "nodes": list(self.nodes),
@@ -103,8 +116,7 @@ def routes_between(
     graph.principal(target)
     if source == target or not nx.has_path(graph.nx, source, target):
         return []
-    simple = nx.DiGraph(graph.nx)
-    found = nx.shortest_simple_paths(simple, source, target)
+    found = nx.shortest_simple_paths(graph.simple(), source, target)
     routes = []
     for nodes in itertools.islice(found, limit):
         if len(nodes) - 1 > max_hops:
@@ -125,11 +137,14 @@ def routes_to_admin(
     admins = set(graph.admins()) - {source}
     if not admins:
         return []
-    sink = ("__any_admin__",)
-    work = nx.DiGraph(graph.nx)
-    work.add_edges_from((a, sink) for a in admins)
-    if not nx.has_path(work, source, sink):
+    descendants = nx.descendants(graph.nx, source)
+    reachable = descendants & admins
+    if not reachable:
         return []
+    # Only the part of the graph the source can reach matters.
+    sink = ("__any_admin__",)
+    work = nx.DiGraph(graph.simple().subgraph(descendants | {source}))
+    work.add_edges_from((a, sink) for a in reachable)
     routes = []
     for nodes in itertools.islice(nx.shortest_simple_paths(work, source, sink), limit):
         if len(nodes) - 2 > max_hops:

@@ -114,14 +114,24 @@ class RequestContext:
 
     known: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     absent: frozenset[str] = frozenset()
+    absent_prefixes: tuple[str, ...] = ()
+    principal_account: str = ""
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def is_absent(self, key: str) -> bool:
+        lowered = key.lower()
+        if lowered in self.absent:
+            return True
+        return any(lowered.startswith(p) for p in self.absent_prefixes)
 
     def lookup(self, key: str) -> tuple[str, ...] | None:
         lowered = key.lower()
         if lowered in ("aws:currenttime", "aws:epochtime"):
             stamp = self.now
-            return (str(int(stamp.timestamp())),) if "epoch" in lowered else (
-                stamp.isoformat(),
+            return (
+                (str(int(stamp.timestamp())),)
+                if "epoch" in lowered
+                else (stamp.isoformat(),)
             )
         return self.known.get(lowered)
 
@@ -160,9 +170,23 @@ def _judge(clause: ConditionClause, context: RequestContext) -> tuple[Verdict, s
     present = context.lookup(clause.key)
     if present is not None:
         return _judge_known(clause, present), ""
-    if clause.key_lower in context.absent:
+    if context.is_absent(clause.key):
         return _judge_absent(clause), "key absent from this request"
+    if clause.key_lower == "aws:principalarn" and context.principal_account:
+        if not _arn_could_be_in(clause, context.principal_account):
+            return Verdict.NEVER, "names principals of another account"
     return _judge_unknown(clause)
+
+
+def _arn_could_be_in(clause: ConditionClause, account_id: str) -> bool:
+    """Whether any value of a positive PrincipalArn clause fits the account."""
+    if clause.base in NEGATED_OPS or clause.qualifier:
+        return True
+    for value in clause.values:
+        parts = value.split(":")
+        if len(parts) < 5 or wildcard_match(parts[4], account_id):
+            return True
+    return False
 
 
 def _judge_unknown(clause: ConditionClause) -> tuple[Verdict, str]:
@@ -295,7 +319,9 @@ def _ip(value: str, want: str) -> bool:
 @lru_cache(maxsize=65536)
 def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
     parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in text)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+    return re.compile(
+        "".join(parts), re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
+    )
 
 
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:

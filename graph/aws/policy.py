@@ -129,7 +129,9 @@ def parse_policy(raw: Any, *, name: str) -> PolicyDocument:
     if not isinstance(body, list):
         raise MalformedPolicy(f"{name}: Statement is missing or not a list")
     if len(body) > MAX_STATEMENTS:
-        raise MalformedPolicy(f"{name}: {len(body)} statements (limit {MAX_STATEMENTS})")
+        raise MalformedPolicy(
+            f"{name}: {len(body)} statements (limit {MAX_STATEMENTS})"
+        )
     statements = tuple(_parse_statement(s, i, name) for i, s in enumerate(body))
     version = document.get("Version", "")
     return PolicyDocument(name=name, statements=statements, version=str(version))
@@ -158,9 +160,13 @@ def _parse_statement(raw: Any, index: int, name: str) -> Statement:
         raise MalformedPolicy(f"{where}: not an object")
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):
-        raise MalformedPolicy(f"{where}: Effect must be Allow or Deny, not {effect!r:.40}")
+        raise MalformedPolicy(
+            f"{where}: Effect must be Allow or Deny, not {effect!r:.40}"
+        )
     actions, not_action = _either(raw, "Action", "NotAction", where)
-    resources, not_resource = _either(raw, "Resource", "NotResource", where, required=False)
+    resources, not_resource = _either(
+        raw, "Resource", "NotResource", where, required=False
+    )
     principals, not_principal = _principal_element(raw, where)
     sid = raw.get("Sid", "")
     return Statement(
@@ -208,7 +214,7 @@ def _principal_element(
     if value == "*":
         return (("AWS", "*"),), element == "NotPrincipal"
     if not isinstance(value, dict):
-        raise MalformedPolicy(f"{where}: {element} must be \"*\" or an object")
+        raise MalformedPolicy(f'{where}: {element} must be "*" or an object')
     pairs: list[tuple[str, str]] = []
     for kind, names in value.items():
         for item in _strings(names, where=f"{where} {element}.{kind}"):
@@ -288,7 +294,10 @@ def evaluate_request(
     deny_evidence: list[Evidence] = []
     for document in documents:
         for statement in document.statements:
-            if not (statement.matches_action(action) and statement.matches_resource(resource)):
+            if not (
+                statement.matches_action(action)
+                and statement.matches_resource(resource)
+            ):
                 continue
             verdict, judged = judge_conditions(statement, context)
             if verdict is Verdict.NEVER:

@@ -1,0 +1,138 @@
+"""Graph stage, AWS: build principals, admin marks and trust edges from exports."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graph.aws.accounts import IamEntity, read_accounts
+from graph.aws.conditions import RequestContext
+from graph.aws.nodes import add_account, add_entity, provider_node
+from graph.aws.policy import PolicyDocument, evaluate_request
+from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
+from graph.aws.world import AwsWorld
+from graph.load import Inventory
+from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge, Verdict
+from graph.trustgraph import TrustGraph
+
+logger = logging.getLogger(__name__)
+
+# Admin means every action on every resource; these stand for "every".
+ADMIN_SENTINELS = (
+    "iam:PutRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "sts:AssumeRole",
+    "ec2:RunInstances",
+    "s3:DeleteBucket",
+    "kms:Decrypt",
+    "lambda:CreateFunction",
+    "organizations:LeaveOrganization",
+    "secretsmanager:GetSecretValue",
+)
+
+
+def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
+    """Add every AWS account, principal and trust edge of the inventory."""
+    gaps: list[CoverageGap] = []
+    accounts = read_accounts(inventory, gaps)
+    if not accounts and not inventory.of_kind("aws.org_accounts"):
+        graph.coverage.extend(gaps)
+        return
+    world = _world(inventory, accounts)
+    graph.organization_accounts |= world.org_accounts
+    graph.loaded_containers |= set(accounts)
+    for account_id in sorted(set(accounts) | world.org_accounts):
+        add_account(graph, world, account_id)
+    _add_principals(graph, world)
+    _add_providers(graph, world, inventory)
+    for account in accounts.values():
+        for role in account.roles.values():
+            edges_from_trust_policy(world, graph, role)
+    graph.coverage.extend(gaps)
+    logger.info("aws: %d accounts loaded", len(accounts))
+
+
+def _world(inventory: Inventory, accounts: dict[str, Any]) -> AwsWorld:
+    org_accounts: set[str] = set()
+    names: dict[str, str] = {}
+    for document in inventory.of_kind("aws.org_accounts"):
+        for item in document.data.get("Accounts") or []:
+            if isinstance(item, dict) and item.get("Id"):
+                org_accounts.add(str(item["Id"]))
+                names[str(item["Id"])] = str(item.get("Name") or item["Id"])
+    org_ids: set[str] = set()
+    for document in inventory.of_kind("aws.organization"):
+        org = document.data.get("Organization") or {}
+        if org.get("Id"):
+            org_ids.add(str(org["Id"]))
+        if org.get("MasterAccountId"):
+            org_accounts.add(str(org["MasterAccountId"]))
+    return AwsWorld(
+        accounts, org_accounts=org_accounts, org_ids=org_ids, account_names=names
+    )
+
+
+def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
+    noted: set[str] = set()
+    for account in world.accounts.values():
+        for entity in account.entities():
+            add_entity(graph, world, entity)
+            _note_identity_documents(graph, entity, noted)
+        for entity in account.entities():
+            reason = admin_reason(world, entity)
+            if reason:
+                graph.mark_admin(entity.arn, reason)
+        for user in account.users.values():
+            for group_arn in user.groups:
+                graph.add_edge(_membership(user, group_arn))
+
+
+def _membership(user: IamEntity, group_arn: str) -> TrustEdge:
+    evidence = Evidence(user.source, f"{user.arn} GroupList", "member of the group")
+    return TrustEdge(user.arn, group_arn, Mechanism.MEMBER_OF, evidence=(evidence,))
+
+
+def _note_identity_documents(
+    graph: TrustGraph, entity: IamEntity, noted: set[str]
+) -> None:
+    for document in entity.policies:
+        if document.name not in noted:
+            noted.add(document.name)
+            note_elements(graph, entity.arn, document, trust=False)
+
+
+def _unconditional(
+    documents: list[PolicyDocument], action: str, context: RequestContext
+) -> bool:
+    decision = evaluate_request(documents, action, "*", context)
+    return decision.allowed and all(
+        c.verdict is not Verdict.DEPENDS for c in decision.conditions
+    )
+
+
+def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
+    """Why an entity holds admin power in its account, or '' when it does not."""
+    context = world.context_for_entity(entity)
+    if not all(_unconditional(entity.policies, a, context) for a in ADMIN_SENTINELS):
+        return ""
+    if entity.boundary is not None and not all(
+        _unconditional([entity.boundary], a, context) for a in ADMIN_SENTINELS
+    ):
+        return ""
+    names = ", ".join(d.name.rsplit("/", 1)[-1] for d in entity.policies[:3])
+    return f"allows every action on every resource ({names})"
+
+
+def _add_providers(graph: TrustGraph, world: AwsWorld, inventory: Inventory) -> None:
+    for document in inventory.of_kind("aws.oidc_providers"):
+        for item in document.data.get("OpenIDConnectProviderList") or []:
+            if isinstance(item, dict) and isinstance(item.get("Arn"), str):
+                provider_node(graph, world, item["Arn"], saml=False)
+    for document in inventory.of_kind("aws.saml_providers"):
+        for item in document.data.get("SAMLProviderList") or []:
+            if isinstance(item, dict) and isinstance(item.get("Arn"), str):
+                provider_node(graph, world, item["Arn"], saml=True)
+
+
+__all__ = ["build_aws", "admin_reason", "crosses", "NodeKind"]

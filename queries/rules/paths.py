@@ -1,0 +1,94 @@
+"""Query stage: route rules (escalation to admin, crossing containers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graph.model import Finding, Mechanism, NodeKind, Severity
+from graph.trustgraph import TrustGraph
+from queries.findings import RuleOptions, rule
+from queries.paths import Route, principals_reaching_admin
+
+# Identities that act on their own; groups, services and outside parties
+# are reported by the trust rules instead.
+ACTING_KINDS = frozenset(
+    {
+        NodeKind.USER,
+        NodeKind.ROLE,
+        NodeKind.SERVICE_ACCOUNT,
+        NodeKind.MANAGED_IDENTITY,
+        NodeKind.SERVICE_PRINCIPAL,
+        NodeKind.APP_REGISTRATION,
+    }
+)
+
+
+def _acting(graph: TrustGraph, node_id: str) -> bool:
+    principal = graph.principal(node_id)
+    return principal.kind in ACTING_KINDS and not principal.external
+
+
+def _is_production(graph: TrustGraph, options: RuleOptions, node_id: str) -> bool:
+    container = graph.container_of(node_id)
+    if not container or container not in graph:
+        return False
+    account = graph.principal(container)
+    words = (account.name.lower(), *(v.lower() for v in account.tags.values()))
+    return any(p in w for w in words for p in options.production_values)
+
+
+def _route_evidence(route: Route) -> tuple:  # type: ignore[type-arg]
+    return tuple(e for edge in route.edges for e in edge.evidence)
+
+
+@rule("path.escalation-to-admin")
+def escalation_to_admin(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
+    """A non-admin identity has a route to admin power."""
+    for node_id, route in principals_reaching_admin(graph).items():
+        if not _acting(graph, node_id):
+            continue
+        admin = route.nodes[-1]
+        production = _is_production(graph, options, admin)
+        severity = Severity.CRITICAL if production else Severity.HIGH
+        steps = " -> ".join(str(e.mechanism) for e in route.edges)
+        yield Finding(
+            "path.escalation-to-admin",
+            severity,
+            subject=node_id,
+            path=route.nodes,
+            evidence=_route_evidence(route),
+            remediation=(
+                "Remove the first permission or trust of the route that the "
+                "identity does not need."
+            ),
+            title=f"reaches admin {admin} via {steps}"
+            + (" (conditional)" if route.conditional else ""),
+            key=admin,
+            edges=route.edges,
+        )
+
+
+@rule("path.cross-account")
+def cross_account(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
+    """An identity can obtain the power of an identity in another container."""
+    for edge in graph.edges():
+        if not edge.cross_boundary or edge.mechanism is Mechanism.MEMBER_OF:
+            continue
+        if not (_acting(graph, edge.source) and _acting(graph, edge.target)):
+            continue
+        severity = Severity.HIGH if graph.is_admin(edge.target) else Severity.MEDIUM
+        source_container = graph.container_of(edge.source)
+        target_container = graph.container_of(edge.target)
+        yield Finding(
+            "path.cross-account",
+            severity,
+            subject=edge.source,
+            path=(edge.source, edge.target),
+            evidence=edge.evidence,
+            remediation=(
+                "Confirm the cross-account access is intended and least-privilege."
+            ),
+            title=f"{source_container} -> {target_container} via {edge.mechanism}",
+            key=edge.target,
+            edges=(edge,),
+        )
