@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crosstrust.cli import _fail_cleanly
+from crosstrust.report_cmd import fail_cleanly
 from reports.history import load_trend, render_trend_table
 
 
@@ -27,7 +27,7 @@ from reports.history import load_trend, render_trend_table
     default="table",
     show_default=True,
 )
-@_fail_cleanly
+@fail_cleanly
 def history(database: Path, last: int, fmt: str) -> None:
     """Print the KPI trend of runs recorded with ``report --history``."""
     rows = load_trend(database, last=last)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from crosstrust import load_graph
-from crosstrust.cli import INPUTS, SEVERITIES, _emit, _fail_cleanly
+from graph.errors import CrosstrustError
 from graph.model import Severity
 from queries.findings import RuleOptions, evaluate_rules
 from reports.baseline import load_baseline
@@ -20,6 +23,10 @@ from reports.render import FORMATS, render
 from reports.suppressions import load_suppressions
 
 logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SEVERITIES = [str(s) for s in Severity]
 
 EPILOG = """\b
 Exit codes:
@@ -35,6 +42,32 @@ only findings that are new since then trip --fail-on.
 """
 
 
+def fail_cleanly(func: F) -> F:
+    """The project's own errors become a one-line message and exit 2.
+
+    Kept here rather than imported from :mod:`crosstrust.cli`, which
+    imports this module to register the command.
+    """
+
+    @wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CrosstrustError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return run  # type: ignore[return-value]
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}", err=True)
+
+
 def _as_of(value: date | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
@@ -42,7 +75,12 @@ def _as_of(value: date | None) -> datetime:
 
 
 @click.command(epilog=EPILOG)
-@INPUTS
+@click.argument(
+    "inputs",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+)
 @click.option(
     "--format",
     "fmt",
@@ -101,7 +139,7 @@ def _as_of(value: date | None) -> datetime:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Judge ages and suppression expiry as of this date (default: now).",
 )
-@_fail_cleanly
+@fail_cleanly
 def report(
     inputs: tuple[Path, ...],
     fmt: str,

@@ -26,6 +26,14 @@ from queries.tiers import (
 )
 
 HUMAN = "human"
+_ISSUER_KINDS = frozenset(
+    {
+        NodeKind.OIDC_PROVIDER,
+        NodeKind.SAML_PROVIDER,
+        NodeKind.FEDERATED_SUBJECT,
+        NodeKind.WORKLOAD_POOL,
+    }
+)
 _PROVIDER_KINDS = frozenset({str(NodeKind.SERVICE), str(NodeKind.SERVICE_AGENT)})
 NON_HUMAN = "non_human"
 
@@ -176,8 +184,10 @@ def _unused_backlog(
 
 
 def party_account(graph: TrustGraph, party_id: str) -> str:
-    """The outside account (or issuer) a party belongs to."""
+    """The outside account (or identity provider) a party belongs to."""
     principal = graph.principal(party_id)
+    if principal.kind in _ISSUER_KINDS:
+        return str(principal.attributes.get("issuer") or principal.name or party_id)
     if principal.container_id:
         return principal.container_id.rsplit("/", 1)[-1]
     if party_id.startswith("arn:"):

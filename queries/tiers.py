@@ -46,7 +46,7 @@ CI_ISSUERS = (
     "jenkins",
 )
 
-_HUMAN_SOURCES = frozenset({NodeKind.USER, NodeKind.SAML_PROVIDER, NodeKind.GROUP})
+_HUMAN_SOURCES = frozenset({NodeKind.SAML_PROVIDER})
 _FEDERATED_SOURCES = frozenset(
     {
         NodeKind.OIDC_PROVIDER,
@@ -134,11 +134,51 @@ def identity_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
     >>> identity_tiers(g)["arn:aws:iam::1:user/a"].tier
     <IdentityTier.HUMAN: 'human'>
     """
-    return {p.node_id: classify_identity(graph, p) for p in identities(graph)}
+    cache: dict[str, TierAssignment] = {}
+    return {p.node_id: classify_identity(graph, p, cache) for p in identities(graph)}
 
 
-def classify_identity(graph: TrustGraph, principal: Principal) -> TierAssignment:
-    """Tier from tags, then from who can assume it, then from its kind."""
+def classify_identity(
+    graph: TrustGraph,
+    principal: Principal,
+    cache: dict[str, TierAssignment] | None = None,
+) -> TierAssignment:
+    """Tier from tags, then from who can assume it, then from its kind.
+
+    A role assumed only by other identities takes the tier of those callers
+    (followed up to :data:`CALLER_DEPTH` trust edges back).
+    """
+    cache = {} if cache is None else cache
+    return _classify(graph, principal, cache, CALLER_DEPTH)
+
+
+CALLER_DEPTH = 3
+
+
+def _classify(
+    graph: TrustGraph,
+    principal: Principal,
+    cache: dict[str, TierAssignment],
+    depth: int,
+) -> TierAssignment:
+    if principal.node_id in cache:
+        return cache[principal.node_id]
+    # Provisional entry: a trust cycle reads it instead of recursing forever.
+    cache[principal.node_id] = TierAssignment(IdentityTier.UNCLASSIFIED, "in a cycle")
+    found = _classify_fresh(graph, principal, cache, depth)
+    if depth == CALLER_DEPTH or found.tier is not IdentityTier.UNCLASSIFIED:
+        cache[principal.node_id] = found
+    else:
+        del cache[principal.node_id]
+    return found
+
+
+def _classify_fresh(
+    graph: TrustGraph,
+    principal: Principal,
+    cache: dict[str, TierAssignment],
+    depth: int,
+) -> TierAssignment:
     tagged = _tier_from_tags(principal.tags)
     if tagged is not None:
         return tagged
@@ -150,7 +190,7 @@ def classify_identity(graph: TrustGraph, principal: Principal) -> TierAssignment
     if principal.kind is NodeKind.USER:
         return _classify_user(principal)
 
-    trusted = _tier_from_callers(graph, principal)
+    trusted = _tier_from_callers(graph, principal, cache, depth)
     if trusted is not None:
         return trusted
 
@@ -182,13 +222,18 @@ def _classify_user(principal: Principal) -> TierAssignment:
 
 
 def _tier_from_callers(
-    graph: TrustGraph, principal: Principal
+    graph: TrustGraph,
+    principal: Principal,
+    cache: dict[str, TierAssignment],
+    depth: int,
 ) -> TierAssignment | None:
     """Human callers outrank automation, which outranks services."""
     found: dict[IdentityTier, str] = {}
     for edge in graph.in_edges(principal.node_id):
         caller = graph.principal(edge.source)
         tier = _caller_tier(caller, edge.mechanism)
+        if tier is None and depth > 0 and is_identity(caller):
+            tier = _classify(graph, caller, cache, depth - 1).tier
         if tier is not None:
             found.setdefault(tier, caller.name or caller.node_id)
     for tier in (IdentityTier.HUMAN, IdentityTier.AUTOMATION, IdentityTier.WORKLOAD):
@@ -198,6 +243,7 @@ def _tier_from_callers(
 
 
 def _caller_tier(caller: Principal, mechanism: Mechanism) -> IdentityTier | None:
+    """The tier a caller of this kind implies; None for identities and roots."""
     if mechanism is Mechanism.ASSUME_ROLE_SAML or caller.kind in _HUMAN_SOURCES:
         return IdentityTier.HUMAN
     if caller.kind in _FEDERATED_SOURCES:

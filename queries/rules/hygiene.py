@@ -12,8 +12,8 @@ from queries.findings import RuleOptions, rule
 from queries.tiers import (
     IdentityTier,
     active_keys,
-    classify_identity,
     identities,
+    identity_tiers,
     idleness,
     parse_time,
 )
@@ -47,10 +47,11 @@ def missing_owner(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
         ("environment", options.environment_tags),
         ("expiry", options.expiry_tags),
     )
+    tiers = identity_tiers(graph)
     for principal in identities(graph):
         if _provider_owned(principal):
             continue
-        if classify_identity(graph, principal).tier.is_human:
+        if tiers[principal.node_id].tier.is_human:
             continue
         missing = [
             label for label, names in wanted if not _has_any(principal.tags, names)
@@ -129,13 +130,14 @@ def long_lived_credentials(
 @rule("identity.stale")
 def stale_identities(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """Identities unused for longer than ``stale_days`` (break-glass exempt)."""
+    tiers = identity_tiers(graph)
     for principal in identities(graph):
         idle = idleness(principal, options.now)
         if idle is None:
             continue
         if idle.days is not None and idle.days <= options.stale_days:
             continue
-        if classify_identity(graph, principal).tier is IdentityTier.BREAK_GLASS:
+        if tiers[principal.node_id].tier is IdentityTier.BREAK_GLASS:
             logger.debug("%s is break-glass; unused by design", principal.node_id)
             continue
         if idle.never_used:

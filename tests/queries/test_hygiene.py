@@ -37,8 +37,12 @@ def test_missing_owner_names_what_is_missing(graph: TrustGraph) -> None:
     assert found[DEPLOY_BOT].severity is Severity.LOW
     assert found[DEPLOY_BOT].title == "deploy-bot has no environment, expiry tag"
     assert found[APP_RUNTIME].severity is Severity.MEDIUM
-    assert found[APP_RUNTIME].evidence[0].detail.startswith(
-        "missing owner, environment, expiry (looked for owner: owner;"
+    assert (
+        found[APP_RUNTIME]
+        .evidence[0]
+        .detail.startswith(
+            "missing owner, environment, expiry (looked for owner: owner;"
+        )
     )
 
 

@@ -151,3 +151,28 @@ def test_empty_graph_ratios_are_none() -> None:
 
     assert kpis["static_credential_ratio"]["human"]["ratio"] is None
     assert kpis["mfa_coverage_privileged_humans"]["ratio"] is None
+
+
+def test_role_takes_the_tier_of_its_callers() -> None:
+    graph = TrustGraph()
+    bot = principal(arn("user", "bot"), NodeKind.USER, access_keys=[{"id": "K"}])
+    person = principal(arn("user", "person"), NodeKind.USER, mfa_devices=1)
+    first = principal(arn("role", "first"), NodeKind.ROLE)
+    second = principal(arn("role", "second"), NodeKind.ROLE)
+    looped = principal(arn("role", "looped"), NodeKind.ROLE)
+    for node in (bot, person, first, second, looped):
+        graph.add_principal(node)
+    graph.add_edge(edge(bot.node_id, first.node_id, Mechanism.ASSUME_ROLE))
+    graph.add_edge(edge(first.node_id, second.node_id, Mechanism.ASSUME_ROLE))
+    graph.add_edge(edge(person.node_id, second.node_id, Mechanism.ASSUME_ROLE))
+    graph.add_edge(edge(looped.node_id, looped.node_id, Mechanism.ASSUME_ROLE))
+
+    tiers = {node_id: t.tier for node_id, t in identity_tiers(graph).items()}
+
+    assert tiers == {
+        bot.node_id: IdentityTier.AUTOMATION,
+        person.node_id: IdentityTier.HUMAN,
+        first.node_id: IdentityTier.AUTOMATION,
+        second.node_id: IdentityTier.HUMAN,
+        looped.node_id: IdentityTier.UNCLASSIFIED,
+    }
