@@ -247,7 +247,9 @@ def _caller_tier(caller: Principal, mechanism: Mechanism) -> IdentityTier | None
     if mechanism is Mechanism.ASSUME_ROLE_SAML or caller.kind in _HUMAN_SOURCES:
         return IdentityTier.HUMAN
     if caller.kind in _FEDERATED_SOURCES:
-        issuer = f"{caller.node_id} {caller.name}".lower()
+        issuer = " ".join(
+            (caller.node_id, caller.name, str(caller.attributes.get("issuer") or ""))
+        ).lower()
         if any(ci in issuer for ci in CI_ISSUERS):
             return IdentityTier.AUTOMATION
         return IdentityTier.WORKLOAD

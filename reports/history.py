@@ -18,6 +18,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -52,18 +53,25 @@ CREATE TABLE IF NOT EXISTS run_findings (
 );
 """
 
-# Trend columns: (heading, KPI name).
+# Trend columns: (heading, KPI name); headings stay short to fit 100 columns.
 TREND_COLUMNS = (
-    ("findings", "changes.findings"),
+    ("find", "changes.findings"),
     ("new", "changes.new"),
-    ("resolved", "changes.resolved"),
-    ("suppr.", "changes.suppressed"),
-    ("to admin", "principals_with_route_to_admin"),
-    ("static keys", "static_credential_ratio.non_human.ratio"),
-    ("MFA priv.", "mfa_coverage_privileged_humans.ratio"),
-    ("unused", "unused_identity_backlog.total"),
-    ("risky trusts", "risky_trust_policies"),
-    ("3rd parties", "external_accounts"),
+    ("res", "changes.resolved"),
+    ("sup", "changes.suppressed"),
+    ("admin", "principals_with_route_to_admin"),
+    ("keys%", "static_credential_ratio.non_human.ratio"),
+    ("mfa%", "mfa_coverage_privileged_humans.ratio"),
+    ("idle", "unused_identity_backlog.total"),
+    ("risky", "risky_trust_policies"),
+    ("3rd", "external_accounts"),
+)
+TREND_CAPTION = (
+    "find: findings listed; res: resolved; sup: suppressed; admin: principals "
+    "with a route to admin; keys%: non-human identities with active keys; "
+    "mfa%: privileged humans with MFA; idle: unused identities; risky: risky "
+    "trust policies; 3rd: third parties trusted; +/-: findings appeared / gone "
+    "since the previous run"
 )
 _RATIO_NAMES = frozenset(name for _, name in TREND_COLUMNS if name.endswith("ratio"))
 
@@ -248,11 +256,16 @@ def render_trend_table(rows: list[TrendRow]) -> str:
     if not rows:
         console.print("no runs recorded")
         return buffer.getvalue()
-    table = Table(title=f"crosstrust history: {len(rows)} runs", expand=False)
+    table = Table(
+        title=f"crosstrust history: {len(rows)} runs",
+        caption=TREND_CAPTION,
+        box=box.SIMPLE_HEAD,
+        expand=False,
+    )
     table.add_column("run", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     for heading, _ in TREND_COLUMNS:
-        table.add_column(heading, justify="right", overflow="fold", max_width=8)
+        table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("+/-", justify="right", no_wrap=True)
     for row in rows:
         table.add_row(

@@ -104,6 +104,10 @@ def long_lived_credentials(
             age = _key_age(key, options)
             if age is None or age <= options.key_age_days:
                 continue
+            expires = parse_time(key.get("expires"))
+            if expires is not None and expires <= options.now:
+                # An expired secret can no longer be used.
+                continue
             key_id = str(key.get("id") or "unnamed key")
             admin = graph.is_admin(principal.node_id)
             yield Finding(

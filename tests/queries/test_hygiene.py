@@ -131,3 +131,23 @@ def test_stale_admin_is_medium() -> None:
     [finding] = stale_identities(graph, options())
 
     assert finding.severity is Severity.MEDIUM
+
+
+def test_long_lived_reads_secret_expiry() -> None:
+    graph = TrustGraph()
+    secrets = [
+        {"id": "old-expired", "created": "2025-01-01", "expires": "2026-06-01"},
+        {"id": "old-valid", "created": "2025-01-01", "expires": "2027-06-01"},
+        {"id": "no-date"},
+        {"id": "disabled", "created": "2020-01-01", "status": "Inactive"},
+    ]
+    graph.add_principal(
+        principal(arn("role", "app"), NodeKind.SERVICE_PRINCIPAL, access_keys=secrets)
+    )
+
+    [finding] = long_lived_credentials(graph, options())
+
+    assert finding.key == "old-valid"
+    assert finding.evidence[0].detail == (
+        "created 699 days ago, never used, expires 2027-06-01"
+    )

@@ -176,3 +176,25 @@ def test_role_takes_the_tier_of_its_callers() -> None:
         second.node_id: IdentityTier.HUMAN,
         looped.node_id: IdentityTier.UNCLASSIFIED,
     }
+
+
+def test_tier_reads_the_issuer_attribute_of_a_pool() -> None:
+    graph = TrustGraph()
+    account = principal(
+        "serviceAccount:deploy@p.iam.gserviceaccount.com", NodeKind.SERVICE_ACCOUNT
+    )
+    pool = principal(
+        "principalSet://iam.googleapis.com/projects/1/locations/global/"
+        "workloadIdentityPools/pool/*",
+        NodeKind.WORKLOAD_POOL,
+        external=True,
+        issuer="https://token.actions.githubusercontent.com",
+    )
+    graph.add_principal(account)
+    graph.add_principal(pool)
+    graph.add_edge(edge(pool.node_id, account.node_id, Mechanism.IMPERSONATE))
+
+    assignment = identity_tiers(graph)[account.node_id]
+
+    assert assignment.tier is IdentityTier.AUTOMATION
+    assert assignment.reason.startswith("assumable by ")
