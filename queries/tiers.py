@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graph.model import Mechanism, NodeKind, Principal
 from graph.trustgraph import TrustGraph
@@ -126,6 +127,12 @@ def identities(graph: TrustGraph) -> list[Principal]:
 def identity_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
     """The tier of every identity, keyed by node id.
 
+    Tags and names settle a tier first; users are classified by their
+    credentials; any other identity takes the highest tier (human, then
+    automation, then workload) among those who can assume it. Callers that
+    are identities pass their own tier on, followed up to
+    :data:`CALLER_DEPTH` trust edges back, one round per edge.
+
     Examples
     --------
     >>> from graph.model import Principal, NodeKind
@@ -134,69 +141,116 @@ def identity_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
     >>> identity_tiers(g)["arn:aws:iam::1:user/a"].tier
     <IdentityTier.HUMAN: 'human'>
     """
-    cache: dict[str, TierAssignment] = {}
-    return {p.node_id: classify_identity(graph, p, cache) for p in identities(graph)}
+    shape = (len(graph), graph.nx.number_of_edges())
+    cached = _TIER_CACHE.get(graph)
+    if cached is not None and cached[0] == shape:
+        return dict(cached[1])
+    tiers = _compute_tiers(graph)
+    _TIER_CACHE[graph] = (shape, tiers)
+    return dict(tiers)
 
 
-def classify_identity(
-    graph: TrustGraph,
-    principal: Principal,
-    cache: dict[str, TierAssignment] | None = None,
-) -> TierAssignment:
-    """Tier from tags, then from who can assume it, then from its kind.
+# Rules, KPIs and the report all ask for the tiers of one built graph;
+# a graph that gained nodes or edges since is computed afresh.
+_TIER_CACHE: WeakKeyDictionary[
+    TrustGraph, tuple[tuple[int, int], dict[str, TierAssignment]]
+] = WeakKeyDictionary()
 
-    A role assumed only by other identities takes the tier of those callers
-    (followed up to :data:`CALLER_DEPTH` trust edges back).
-    """
-    cache = {} if cache is None else cache
-    return _classify(graph, principal, cache, CALLER_DEPTH)
+
+def _compute_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
+    people = identities(graph)
+    current: dict[str, TierAssignment] = {}
+    open_callers: dict[str, list[Principal]] = {}
+    for principal in people:
+        settled = _settled_tier(principal)
+        if settled is not None:
+            current[principal.node_id] = settled
+            continue
+        direct, identity_callers = _read_callers(graph, principal)
+        if direct is not None:
+            current[principal.node_id] = direct
+        if identity_callers:
+            open_callers[principal.node_id] = identity_callers
+
+    for _ in range(CALLER_DEPTH):
+        current, changed = _pass_tiers_on(current, open_callers)
+        if not changed:
+            break
+
+    return {p.node_id: current.get(p.node_id) or _fallback(p) for p in people}
 
 
 CALLER_DEPTH = 3
+_RANK = {IdentityTier.HUMAN: 3, IdentityTier.AUTOMATION: 2, IdentityTier.WORKLOAD: 1}
 
 
-def _classify(
-    graph: TrustGraph,
-    principal: Principal,
-    cache: dict[str, TierAssignment],
-    depth: int,
-) -> TierAssignment:
-    if principal.node_id in cache:
-        return cache[principal.node_id]
-    # Provisional entry: a trust cycle reads it instead of recursing forever.
-    cache[principal.node_id] = TierAssignment(IdentityTier.UNCLASSIFIED, "in a cycle")
-    found = _classify_fresh(graph, principal, cache, depth)
-    if depth == CALLER_DEPTH or found.tier is not IdentityTier.UNCLASSIFIED:
-        cache[principal.node_id] = found
-    else:
-        del cache[principal.node_id]
-    return found
-
-
-def _classify_fresh(
-    graph: TrustGraph,
-    principal: Principal,
-    cache: dict[str, TierAssignment],
-    depth: int,
-) -> TierAssignment:
+def _settled_tier(principal: Principal) -> TierAssignment | None:
+    """Tags, a break-glass name, or the credentials of a user."""
     tagged = _tier_from_tags(principal.tags)
     if tagged is not None:
         return tagged
-
     lowered = (principal.name or principal.node_id).lower()
     if any(marker in lowered for marker in _BREAK_GLASS_NAMES):
         return TierAssignment(IdentityTier.BREAK_GLASS, "name marks break-glass")
-
     if principal.kind is NodeKind.USER:
         return _classify_user(principal)
+    return None
 
-    trusted = _tier_from_callers(graph, principal, cache, depth)
-    if trusted is not None:
-        return trusted
 
+def _fallback(principal: Principal) -> TierAssignment:
     if principal.kind in _WORKLOAD_KINDS:
         return TierAssignment(IdentityTier.WORKLOAD, f"{principal.kind} identity")
     return TierAssignment(IdentityTier.UNCLASSIFIED, "no tag and no telling trust")
+
+
+def _better(
+    best: TierAssignment | None,
+    tier: IdentityTier,
+    caller: Principal,
+) -> TierAssignment | None:
+    if tier not in _RANK:
+        return best
+    if best is not None and _RANK.get(best.tier, 0) >= _RANK[tier]:
+        return best
+    return TierAssignment(tier, f"assumable by {caller.name or caller.node_id}")
+
+
+def _read_callers(
+    graph: TrustGraph,
+    principal: Principal,
+) -> tuple[TierAssignment | None, list[Principal]]:
+    """The tier implied by non-identity callers, and the identity callers."""
+    best: TierAssignment | None = None
+    identity_callers = []
+    for edge in graph.in_edges(principal.node_id):
+        caller = graph.principal(edge.source)
+        tier = _caller_tier(caller, edge.mechanism)
+        if tier is not None:
+            best = _better(best, tier, caller)
+        elif is_identity(caller) and caller.node_id != principal.node_id:
+            identity_callers.append(caller)
+    return best, identity_callers
+
+
+def _pass_tiers_on(
+    current: dict[str, TierAssignment],
+    open_callers: dict[str, list[Principal]],
+) -> tuple[dict[str, TierAssignment], bool]:
+    """One round: each open identity takes the best tier of its callers."""
+    updated = dict(current)
+    changed = False
+    for node_id, callers in open_callers.items():
+        best = current.get(node_id)
+        for caller in callers:
+            known = current.get(caller.node_id)
+            if known is None:
+                continue
+            tier = IdentityTier.HUMAN if known.tier.is_human else known.tier
+            best = _better(best, tier, caller)
+        if best is not None and best != current.get(node_id):
+            updated[node_id] = best
+            changed = True
+    return updated, changed
 
 
 def _tier_from_tags(tags: Mapping[str, str]) -> TierAssignment | None:
@@ -219,27 +273,6 @@ def _classify_user(principal: Principal) -> TierAssignment:
     if access_keys(principal):
         return TierAssignment(IdentityTier.AUTOMATION, "user with access keys only")
     return TierAssignment(IdentityTier.HUMAN, "user")
-
-
-def _tier_from_callers(
-    graph: TrustGraph,
-    principal: Principal,
-    cache: dict[str, TierAssignment],
-    depth: int,
-) -> TierAssignment | None:
-    """Human callers outrank automation, which outranks services."""
-    found: dict[IdentityTier, str] = {}
-    for edge in graph.in_edges(principal.node_id):
-        caller = graph.principal(edge.source)
-        tier = _caller_tier(caller, edge.mechanism)
-        if tier is None and depth > 0 and is_identity(caller):
-            tier = _classify(graph, caller, cache, depth - 1).tier
-        if tier is not None:
-            found.setdefault(tier, caller.name or caller.node_id)
-    for tier in (IdentityTier.HUMAN, IdentityTier.AUTOMATION, IdentityTier.WORKLOAD):
-        if tier in found:
-            return TierAssignment(tier, f"assumable by {found[tier]}")
-    return None
 
 
 def _caller_tier(caller: Principal, mechanism: Mechanism) -> IdentityTier | None:
@@ -298,8 +331,10 @@ def mfa_device_count(principal: Principal) -> int:
 def usage_known(principal: Principal) -> bool:
     """True when the builder recorded usage data for this identity."""
     attributes = principal.attributes
-    return any(k in attributes for k in ("last_used", "password_last_used")) or (
-        "access_keys" in attributes
+    return (
+        "last_used" in attributes
+        or "password_last_used" in attributes
+        or "access_keys" in attributes
     )
 
 
