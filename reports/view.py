@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from graph.model import Condition, Finding, Severity, TrustEdge
+from graph.model import Condition, CoverageGap, Finding, Severity, TrustEdge
+from reports.baseline import PastFinding
 from reports.catalog import rule_text
 from reports.document import ReportDocument, SuppressedFinding
 from reports.suppressions import Suppression
@@ -84,12 +85,12 @@ class ReportView:
     external_accounts: tuple[tuple[str, int, int], ...]
     groups: tuple[SeverityGroup, ...]
     total: int
-    resolved: tuple[Any, ...]
+    resolved: tuple[PastFinding, ...]
     suppressed: tuple[tuple[FindingView, Suppression], ...]
     suppressions: tuple[SuppressionView, ...]
     expired: tuple[SuppressionView, ...]
-    coverage: tuple[Any, ...]
-    register: tuple[tuple[str, str, str, str, str, str], ...] = field(default=())
+    coverage: tuple[CoverageGap, ...]
+    register: tuple[tuple[str, str, str, str, str, str], ...]
 
 
 def percent(ratio: float | None) -> str:

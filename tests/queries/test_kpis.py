@@ -198,3 +198,17 @@ def test_tier_reads_the_issuer_attribute_of_a_pool() -> None:
 
     assert assignment.tier is IdentityTier.AUTOMATION
     assert assignment.reason.startswith("assumable by ")
+
+
+def test_tiers_recomputed_when_the_graph_grows() -> None:
+    graph = TrustGraph()
+    role = principal(arn("role", "r"), NodeKind.ROLE)
+    graph.add_principal(role)
+    before = identity_tiers(graph)[role.node_id].tier
+    saml = principal(arn("saml-provider", "idp"), NodeKind.SAML_PROVIDER)
+    graph.add_principal(saml)
+    graph.add_edge(edge(saml.node_id, role.node_id, Mechanism.ASSUME_ROLE_SAML))
+
+    after = identity_tiers(graph)[role.node_id].tier
+
+    assert (before, after) == (IdentityTier.UNCLASSIFIED, IdentityTier.HUMAN)
