@@ -54,8 +54,9 @@ class Inventory:
 def _recognizers() -> tuple[Recognizer, ...]:
     # One entry per cloud; each cloud module lists its own shapes.
     from graph.aws.recognize import RECOGNIZERS as AWS
+    from graph.gcp.recognize import RECOGNIZERS as GCP
 
-    return (*AWS,)
+    return (*AWS, *GCP)
 
 
 def recognize(data: Any) -> str | None:

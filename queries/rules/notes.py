@@ -17,6 +17,14 @@ REMEDIATION = {
         "Use the plain operator (StringEquals / StringLike) on single-valued "
         "keys; ForAllValues also passes when the key is missing."
     ),
+    "trust.broad-principal": (
+        "Grant the role to the named principals that need it, never to "
+        "allUsers, allAuthenticatedUsers or a whole domain."
+    ),
+    "trust.oidc-unrestricted-subject": (
+        "Add an attribute condition that pins the repository or workload, or "
+        "bind the role to a principalSet of that attribute, not the whole pool."
+    ),
     "trust.dangling-principal": (
         "Remove the unique id from the policy: it names a deleted principal, "
         "and a re-created principal of the same name is not trusted."
@@ -24,7 +32,8 @@ REMEDIATION = {
 }
 
 
-def _from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
+def findings_from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
+    """The policy notes of one rule, as findings."""
     for note in graph.notes:
         if note.rule != rule_id:
             continue
@@ -42,16 +51,16 @@ def _from_notes(graph: TrustGraph, rule_id: str) -> Iterator[Finding]:
 @rule("policy.invalid-element")
 def invalid_element(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """An element the policy type does not accept (reported, not read)."""
-    yield from _from_notes(graph, "policy.invalid-element")
+    yield from findings_from_notes(graph, "policy.invalid-element")
 
 
 @rule("policy.set-operator-single-valued")
 def set_operator(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """ForAllValues / ForAnyValue on a single-valued key."""
-    yield from _from_notes(graph, "policy.set-operator-single-valued")
+    yield from findings_from_notes(graph, "policy.set-operator-single-valued")
 
 
 @rule("trust.dangling-principal")
 def dangling(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A trust or binding naming a deleted principal."""
-    yield from _from_notes(graph, "trust.dangling-principal")
+    yield from findings_from_notes(graph, "trust.dangling-principal")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from graph.model import Finding, Mechanism, NodeKind, Severity, TrustEdge, Verdict
 from graph.trustgraph import TrustGraph
 from queries.findings import RuleOptions, rule
+from queries.rules.notes import findings_from_notes
 
 # Conditions that narrow "anyone" to a known set of callers.
 NARROWING_KEYS = frozenset(
@@ -94,6 +95,7 @@ def external_without_external_id(
 @rule("trust.broad-principal")
 def broad_principal(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """Anyone (``*``) can assume a role, with no condition narrowing who."""
+    yield from findings_from_notes(graph, "trust.broad-principal")
     for edge in graph.edges(*ASSUME_MECHANISMS):
         if graph.principal(edge.source).kind is not NodeKind.PUBLIC:
             continue
@@ -115,6 +117,7 @@ def broad_principal(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding
 @rule("trust.oidc-unrestricted-subject")
 def oidc_unrestricted(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A web-identity trust that does not pin the token subject."""
+    yield from findings_from_notes(graph, "trust.oidc-unrestricted-subject")
     yield from _oidc(graph, "any", "trust.oidc-unrestricted-subject")
 
 

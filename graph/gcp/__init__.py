@@ -1,0 +1,1 @@
+"""GCP: recognise exports, read the estate, and build its trust edges."""
