@@ -224,7 +224,7 @@ def _read_callers(
     identity_callers = []
     for edge in graph.in_edges(principal.node_id):
         caller = graph.principal(edge.source)
-        tier = _caller_tier(caller, edge.mechanism)
+        tier = _caller_tier(graph, caller, edge.mechanism)
         if tier is not None:
             best = _better(best, tier, caller)
         elif is_identity(caller) and caller.node_id != principal.node_id:
@@ -275,20 +275,36 @@ def _classify_user(principal: Principal) -> TierAssignment:
     return TierAssignment(IdentityTier.HUMAN, "user")
 
 
-def _caller_tier(caller: Principal, mechanism: Mechanism) -> IdentityTier | None:
+def _caller_tier(
+    graph: TrustGraph,
+    caller: Principal,
+    mechanism: Mechanism,
+) -> IdentityTier | None:
     """The tier a caller of this kind implies; None for identities and roots."""
     if mechanism is Mechanism.ASSUME_ROLE_SAML or caller.kind in _HUMAN_SOURCES:
         return IdentityTier.HUMAN
     if caller.kind in _FEDERATED_SOURCES:
-        issuer = " ".join(
-            (caller.node_id, caller.name, str(caller.attributes.get("issuer") or ""))
-        ).lower()
+        issuer = _issuer_text(graph, caller)
         if any(ci in issuer for ci in CI_ISSUERS):
             return IdentityTier.AUTOMATION
         return IdentityTier.WORKLOAD
     if caller.kind in (NodeKind.SERVICE, NodeKind.SERVICE_AGENT):
         return IdentityTier.WORKLOAD
     return None
+
+
+def _issuer_text(graph: TrustGraph, caller: Principal) -> str:
+    """Ids, names and issuers of a federated caller and the providers behind it.
+
+    A pool or subject pattern often names no issuer itself; the provider
+    that federates into it does.
+    """
+    parts = [caller.node_id, caller.name, str(caller.attributes.get("issuer") or "")]
+    for edge in graph.in_edges(caller.node_id):
+        provider = graph.principal(edge.source)
+        if provider.kind in _FEDERATED_SOURCES:
+            parts += [provider.node_id, str(provider.attributes.get("issuer") or "")]
+    return " ".join(parts).lower()
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -329,13 +345,17 @@ def mfa_device_count(principal: Principal) -> int:
 
 
 def usage_known(principal: Principal) -> bool:
-    """True when the builder recorded usage data for this identity."""
+    """True when the builder recorded usage data for this identity.
+
+    An identity-level ``last_used`` or ``password_last_used`` key counts
+    even when empty (the cloud reports "never"); key-level ``last_used``
+    counts only when it holds a date, since some exports leave it blank
+    for "not tracked".
+    """
     attributes = principal.attributes
-    return (
-        "last_used" in attributes
-        or "password_last_used" in attributes
-        or "access_keys" in attributes
-    )
+    if "last_used" in attributes or "password_last_used" in attributes:
+        return True
+    return any(parse_time(k.get("last_used")) for k in access_keys(principal))
 
 
 def last_used(principal: Principal) -> datetime | None:

@@ -85,7 +85,7 @@ def _key_age(key: Mapping[str, Any], options: RuleOptions) -> int | None:
 
 def _key_detail(key: Mapping[str, Any], age: int) -> str:
     used = parse_time(key.get("last_used"))
-    used_text = "never used" if used is None else f"last used {used.date()}"
+    used_text = "no recorded use" if used is None else f"last used {used.date()}"
     text = f"created {age} days ago, {used_text}"
     expires = parse_time(key.get("expires"))
     if expires is not None:

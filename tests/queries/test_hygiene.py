@@ -149,5 +149,22 @@ def test_long_lived_reads_secret_expiry() -> None:
 
     assert finding.key == "old-valid"
     assert finding.evidence[0].detail == (
-        "created 699 days ago, never used, expires 2027-06-01"
+        "created 699 days ago, no recorded use, expires 2027-06-01"
     )
+
+
+@pytest.mark.parametrize(
+    ("attributes", "stale"),
+    [
+        ({"access_keys": [{"id": "k", "last_used": ""}]}, False),
+        ({"access_keys": [{"id": "k", "last_used": "2025-01-01"}]}, True),
+        ({"last_used": None, "create_date": "2025-01-01"}, True),
+        ({"last_used": None, "create_date": "2026-11-01"}, False),
+        ({"create_date": "2020-01-01"}, False),
+    ],
+)
+def test_stale_needs_usage_data(attributes: dict, stale: bool) -> None:
+    graph = TrustGraph()
+    graph.add_principal(principal(arn("role", "r"), NodeKind.ROLE, **attributes))
+
+    assert bool(list(stale_identities(graph, options()))) is stale

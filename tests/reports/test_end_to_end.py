@@ -78,3 +78,48 @@ def test_rerun_against_own_baseline_passes_the_gate(tmp_path: Path) -> None:
 
     assert (first, gated, ungated) == (0, 0, 1)
     assert "0 resolved" in output
+
+
+GCP_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "gcp"
+
+
+@pytest.mark.skipif(not GCP_SAMPLE.is_dir(), reason="GCP sample not present")
+def test_gcp_sample_hygiene_and_tiers() -> None:
+    result = CliRunner().invoke(
+        main, ["report", str(GCP_SAMPLE), *AS_OF, "--format", "json"]
+    )
+    data = json.loads(result.output)
+    hygiene = {
+        (f["rule"], f["subject"].split("@")[0], f["subject_tier"])
+        for f in data["findings"]
+        if f["rule"] in {"credential.long-lived", "identity.stale"}
+    }
+    unowned = {
+        f["subject"].split("@")[0]
+        for f in data["findings"]
+        if f["rule"] == "identity.missing-owner"
+    }
+
+    assert result.exit_code == 0
+    assert hygiene == {
+        ("credential.long-lived", "serviceAccount:dev-ci", "workload"),
+    }
+    assert unowned == {
+        f"serviceAccount:{name}"
+        for name in (
+            "builder",
+            "deployer",
+            "dev-batch",
+            "dev-ci",
+            "dev-helper",
+            "prod-runner",
+            "release",
+        )
+    }
+    assert data["kpis"]["identities_by_tier"] == {
+        "human": 5,
+        "automation": 2,
+        "workload": 5,
+        "break_glass": 0,
+        "unclassified": 0,
+    }
