@@ -4,8 +4,8 @@ Not a test: a way to look at the report as a reader sees it.
 
     python3 benchmarks/render_report.py [INPUT...] [--out-dir benchmarks/out]
 
-Without INPUT it uses ``sample_data/aws`` when that folder holds files, else
-the AWS export of the shared corpus.
+Without INPUT it uses every cloud folder of ``sample_data`` that holds files,
+or else the AWS export of the shared corpus.
 """
 
 from __future__ import annotations
@@ -39,10 +39,12 @@ CORPUS_EXPORT = (
 
 
 def default_inputs() -> list[Path]:
-    sample = ROOT / "sample_data" / "aws"
-    if sample.is_dir() and any(p.is_file() for p in sample.rglob("*")):
-        return [sample]
-    return [CORPUS_EXPORT]
+    samples = [
+        folder
+        for folder in sorted((ROOT / "sample_data").glob("*"))
+        if folder.is_dir() and any(p.is_file() for p in folder.rglob("*.json*"))
+    ]
+    return samples or [CORPUS_EXPORT]
 
 
 def screenshot(html: Path, png: Path, *, width: int = 1280, height: int = 2400) -> None:

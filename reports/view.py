@@ -82,6 +82,7 @@ class ReportView:
     changes: Mapping[str, int]
     tiles: tuple[Tile, ...]
     split_rows: tuple[tuple[str, str, str], ...]
+    tier_rows: tuple[tuple[str, int], ...]
     external_accounts: tuple[tuple[str, int, int], ...]
     groups: tuple[SeverityGroup, ...]
     total: int
@@ -91,6 +92,15 @@ class ReportView:
     expired: tuple[SuppressionView, ...]
     coverage: tuple[CoverageGap, ...]
     register: tuple[tuple[str, str, str, str, str, str], ...]
+
+
+TIER_LABELS = {
+    "human": "human operator",
+    "automation": "automation (CI/CD)",
+    "workload": "runtime workload",
+    "break_glass": "break-glass",
+    "unclassified": "unclassified",
+}
 
 
 def percent(ratio: float | None) -> str:
@@ -272,6 +282,10 @@ def report_view(document: ReportDocument) -> ReportView:
         changes=changes,
         tiles=_tiles(kpis, changes),
         split_rows=_split_rows(kpis),
+        tier_rows=tuple(
+            (TIER_LABELS.get(tier, tier), count)
+            for tier, count in kpis["identities_by_tier"].items()
+        ),
         external_accounts=tuple(
             (account, row["trusts"], row["targets"])
             for account, row in kpis["external_trusts_by_account"].items()
