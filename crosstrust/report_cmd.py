@@ -21,12 +21,14 @@ from reports.document import ReportDocument, assemble_report
 from reports.history import record_run
 from reports.render import FORMATS, render
 from reports.suppressions import load_suppressions
+from reports.text import printable
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SEVERITIES = [str(s) for s in Severity]
+GATE_LISTED = 20
 
 EPILOG = """\b
 Exit codes:
@@ -184,8 +186,8 @@ def report(
 def _warn_expired(document: ReportDocument) -> None:
     for suppression in document.expired_suppressions:
         click.echo(
-            f"warning: suppression {suppression.source} expired on "
-            f"{suppression.expires} (owner {suppression.owner})",
+            f"warning: suppression {printable(suppression.source)} expired on "
+            f"{suppression.expires} (owner {printable(suppression.owner)})",
             err=True,
         )
 
@@ -194,8 +196,12 @@ def _gate(document: ReportDocument, floor: Severity) -> None:
     failing = document.new_findings(floor)
     if not failing:
         return
-    click.echo(
-        f"gate: {len(failing)} new finding(s) at or above {floor}",
-        err=True,
-    )
+    click.echo(f"gate: {len(failing)} new finding(s) at or above {floor}", err=True)
+    for finding in failing[:GATE_LISTED]:
+        click.echo(
+            f"  {finding.severity} {finding.rule} {printable(finding.subject)}",
+            err=True,
+        )
+    if len(failing) > GATE_LISTED:
+        click.echo(f"  ... and {len(failing) - GATE_LISTED} more", err=True)
     sys.exit(1)

@@ -82,8 +82,19 @@ def test_help_documents_exit_codes() -> None:
     assert "--fail-on" in result.output and "--baseline" in result.output
 
 
-def test_fail_on_without_baseline(findings_filter, snapshot) -> None:
-    assert run("report", snapshot, "--fail-on", "critical", *AS_OF).exit_code == 1
+def test_fail_on_without_baseline_lists_findings_inertly(
+    findings_filter, snapshot
+) -> None:
+    result = run(
+        "report", snapshot, "--fail-on", "critical", "--out", "/dev/null", *AS_OF
+    )
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == [
+        "gate: 1 new finding(s) at or above critical",
+        "  critical trust.external-no-external-id "
+        "arn:aws:iam::111111111111:role/<img src=x onerror=alert(1)>\\x1b[31m",
+    ]
 
 
 def test_fail_on_only_new_findings(findings_filter, snapshot, tmp_path) -> None:
