@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graph.model import Evidence, Finding, Principal, Severity
+from graph.model import Cloud, Evidence, Finding, NodeKind, Principal, Severity
 from graph.trustgraph import TrustGraph
 from queries.findings import RuleOptions, rule
 from queries.tiers import (
@@ -23,6 +23,12 @@ logger = logging.getLogger(__name__)
 # Roles the cloud provider creates and owns; their tags are not the
 # customer's to set.
 _PROVIDER_OWNED_PATHS = ("/aws-service-role/", "/aws-reserved/")
+
+
+# Identities whose cloud gives them no tags or labels at all.
+# TODO: GCP service-account ownership from descriptions or project labels —
+# such accounts are not judged by identity.missing-owner.
+_UNTAGGABLE = frozenset({(Cloud.GCP, NodeKind.SERVICE_ACCOUNT)})
 
 
 def _provider_owned(principal: Principal) -> bool:
@@ -50,6 +56,8 @@ def missing_owner(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     tiers = identity_tiers(graph)
     for principal in identities(graph):
         if _provider_owned(principal):
+            continue
+        if (principal.cloud, principal.kind) in _UNTAGGABLE:
             continue
         if tiers[principal.node_id].tier.is_human:
             continue

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from graph.model import NodeKind, Severity
+from graph.model import Cloud, NodeKind, Severity
 from graph.trustgraph import TrustGraph
 from queries.rules.hygiene import (
     long_lived_credentials,
@@ -168,3 +168,25 @@ def test_stale_needs_usage_data(attributes: dict, stale: bool) -> None:
     graph.add_principal(principal(arn("role", "r"), NodeKind.ROLE, **attributes))
 
     assert bool(list(stale_identities(graph, options()))) is stale
+
+
+def test_missing_owner_skips_gcp_service_accounts() -> None:
+    graph = TrustGraph()
+    graph.add_principal(
+        replace(
+            principal(
+                "serviceAccount:a@p.iam.gserviceaccount.com", NodeKind.SERVICE_ACCOUNT
+            ),
+            cloud=Cloud.GCP,
+        )
+    )
+    graph.add_principal(
+        replace(
+            principal("/subscriptions/s/mi", NodeKind.MANAGED_IDENTITY),
+            cloud=Cloud.AZURE,
+        )
+    )
+
+    assert [f.subject for f in missing_owner(graph, options())] == [
+        "/subscriptions/s/mi"
+    ]
