@@ -62,11 +62,18 @@ def fail_cleanly(func: F) -> F:
     return run  # type: ignore[return-value]
 
 
+class ReportOutputError(CrosstrustError):
+    """The report file cannot be written; names the file."""
+
+
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReportOutputError(f"{out}: cannot write the report: {exc}") from None
     click.echo(f"wrote {out}", err=True)
 
 

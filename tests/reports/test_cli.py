@@ -216,6 +216,15 @@ def test_input_errors_exit_2(
     assert f"error: {bad}" in result.output and message in result.output
 
 
+def test_unwritable_out_exits_2(findings_filter, snapshot, tmp_path) -> None:
+    out = tmp_path / "missing-folder" / "report.html"
+
+    result = run("report", snapshot, "--format", "html", "--out", out, *AS_OF)
+
+    assert result.exit_code == 2
+    assert f"error: {out}: cannot write the report" in result.output
+
+
 def test_history_records_runs_and_prints_trend(findings_filter, snapshot, tmp_path):
     database = tmp_path / "history.db"
     first = run(
