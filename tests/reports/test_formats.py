@@ -253,3 +253,43 @@ def test_json_round_trips_exact_ids(document: ReportDocument) -> None:
     assert {f["severity"] for f in data["findings"]} == {
         str(s) for s in Severity if s is not Severity.INFO
     }
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_resolved_and_suppressions_listed(graph, tmp_path, fmt: str) -> None:
+    from datetime import date
+
+    from reports.baseline import load_baseline
+    from reports.render import render_json
+    from reports.suppressions import Suppression
+    from tests.reports.conftest import make_document
+
+    previous = make_document(graph=graph)
+    data = json.loads(render_json(previous))
+    data["findings"][0]["fingerprint"] = "f" * 24
+    data["findings"][0]["subject"] = "arn:aws:iam::111111111111:role/retired"
+    path = tmp_path / "previous.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    accepted = Suppression(
+        reason="accepted until the vendor migrates",
+        owner="secops",
+        expires=date(2027, 1, 1),
+        rule="identity.stale",
+        subject="*",
+    )
+    lapsed = Suppression(
+        reason="old exception",
+        owner="bob",
+        expires=date(2026, 1, 1),
+        fingerprint="e" * 24,
+    )
+    document = make_document(
+        graph=graph, baseline=load_baseline(path), suppressions=[accepted, lapsed]
+    )
+
+    text = render(document, fmt)
+
+    assert "role/retired" in text
+    assert "accepted until the vendor migrates" in text
+    assert "old exception" in text
+    assert ("EXPIRED" if fmt != "html" else "expired 2026-01-01") in text
