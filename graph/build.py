@@ -17,9 +17,10 @@ def _builders() -> tuple[Builder, ...]:
     # One entry per cloud; order matters only for cross-cloud federation,
     # which each builder resolves against nodes it creates itself.
     from graph.aws.build import build_aws
+    from graph.azure.build import build_azure
     from graph.gcp.build import build_gcp
 
-    return (build_aws, build_gcp)
+    return (build_aws, build_gcp, build_azure)
 
 
 def build_graph(inventory: Inventory) -> TrustGraph:

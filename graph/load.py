@@ -54,9 +54,10 @@ class Inventory:
 def _recognizers() -> tuple[Recognizer, ...]:
     # One entry per cloud; each cloud module lists its own shapes.
     from graph.aws.recognize import RECOGNIZERS as AWS
+    from graph.azure.recognize import RECOGNIZERS as AZURE
     from graph.gcp.recognize import RECOGNIZERS as GCP
 
-    return (*AWS, *GCP)
+    return (*AWS, *GCP, *AZURE)
 
 
 def recognize(data: Any) -> str | None:

@@ -25,6 +25,10 @@ REMEDIATION = {
         "Add an attribute condition that pins the repository or workload, or "
         "bind the role to a principalSet of that attribute, not the whole pool."
     ),
+    "trust.oidc-broad-subject": (
+        "Replace the wildcard with the exact branch, tag or environment that "
+        "deploys."
+    ),
     "trust.dangling-principal": (
         "Remove the unique id from the policy: it names a deleted principal, "
         "and a re-created principal of the same name is not trusted."

@@ -124,6 +124,7 @@ def oidc_unrestricted(graph: TrustGraph, options: RuleOptions) -> Iterator[Findi
 @rule("trust.oidc-broad-subject")
 def oidc_broad(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A web-identity trust pinned to one owner but wildcarded within it."""
+    yield from findings_from_notes(graph, "trust.oidc-broad-subject")
     yield from _oidc(graph, "broad", "trust.oidc-broad-subject")
 
 

@@ -1,0 +1,1 @@
+"""Azure: recognise exports, read scopes, roles and identities, build trust edges."""
