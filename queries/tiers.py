@@ -47,6 +47,18 @@ CI_ISSUERS = (
     "jenkins",
 )
 
+# Only grants meant for using an identity say who stands behind it;
+# impersonation and escalation techniques (add a secret, write a role
+# assignment, ...) say who could take it over, which for an admin is
+# nearly everything.
+TRUST_MECHANISMS = frozenset(
+    {
+        Mechanism.ASSUME_ROLE,
+        Mechanism.ASSUME_ROLE_WEB_IDENTITY,
+        Mechanism.ASSUME_ROLE_SAML,
+        Mechanism.FEDERATE,
+    }
+)
 _HUMAN_SOURCES = frozenset({NodeKind.SAML_PROVIDER})
 _FEDERATED_SOURCES = frozenset(
     {
@@ -177,7 +189,7 @@ def _compute_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
         if not changed:
             break
 
-    return {p.node_id: current.get(p.node_id) or _fallback(p) for p in people}
+    return {p.node_id: _final(p, current.get(p.node_id)) for p in people}
 
 
 CALLER_DEPTH = 3
@@ -195,6 +207,22 @@ def _settled_tier(principal: Principal) -> TierAssignment | None:
     if principal.kind is NodeKind.USER:
         return _classify_user(principal)
     return None
+
+
+def _final(principal: Principal, found: TierAssignment | None) -> TierAssignment:
+    """A service account, managed identity or app is never a human operator.
+
+    A person who may use one does not make it theirs; it stays a workload
+    unless its tags say otherwise.
+    """
+    if found is None:
+        return _fallback(principal)
+    human_found = found.tier is IdentityTier.HUMAN and found.reason.startswith(
+        "assumable by"
+    )
+    if principal.kind in _WORKLOAD_KINDS and human_found:
+        return _fallback(principal)
+    return found
 
 
 def _fallback(principal: Principal) -> TierAssignment:
@@ -223,6 +251,8 @@ def _read_callers(
     best: TierAssignment | None = None
     identity_callers = []
     for edge in graph.in_edges(principal.node_id):
+        if edge.mechanism not in TRUST_MECHANISMS:
+            continue
         caller = graph.principal(edge.source)
         tier = _caller_tier(graph, caller, edge.mechanism)
         if tier is not None:

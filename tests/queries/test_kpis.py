@@ -153,6 +153,25 @@ def test_empty_graph_ratios_are_none() -> None:
     assert kpis["mfa_coverage_privileged_humans"]["ratio"] is None
 
 
+def test_only_trust_grants_set_the_tier() -> None:
+    graph = TrustGraph()
+    person = principal(arn("user", "person"), NodeKind.USER, mfa_devices=1)
+    account = principal(
+        "serviceAccount:sa@p.iam.gserviceaccount.com", NodeKind.SERVICE_ACCOUNT
+    )
+    role = principal(arn("role", "taken-over"), NodeKind.ROLE)
+    for node in (person, account, role):
+        graph.add_principal(node)
+    graph.add_edge(edge(person.node_id, account.node_id, Mechanism.ASSUME_ROLE))
+    graph.add_edge(edge(person.node_id, role.node_id, Mechanism.UPDATE_TRUST_POLICY))
+    graph.add_edge(edge(person.node_id, role.node_id, Mechanism.IMPERSONATE))
+
+    tiers = {node_id: t.tier for node_id, t in identity_tiers(graph).items()}
+
+    assert tiers[account.node_id] is IdentityTier.WORKLOAD
+    assert tiers[role.node_id] is IdentityTier.UNCLASSIFIED
+
+
 def test_role_takes_the_tier_of_its_callers() -> None:
     graph = TrustGraph()
     bot = principal(arn("user", "bot"), NodeKind.USER, access_keys=[{"id": "K"}])
@@ -192,7 +211,7 @@ def test_tier_reads_the_issuer_attribute_of_a_pool() -> None:
     )
     graph.add_principal(account)
     graph.add_principal(pool)
-    graph.add_edge(edge(pool.node_id, account.node_id, Mechanism.IMPERSONATE))
+    graph.add_edge(edge(pool.node_id, account.node_id, Mechanism.FEDERATE))
 
     assignment = identity_tiers(graph)[account.node_id]
 

@@ -103,9 +103,9 @@ def test_gcp_sample_hygiene_and_tiers() -> None:
     # GCP service accounts take no labels, so ownership is not judged there.
     assert "identity.missing-owner" not in rules
     assert data["kpis"]["identities_by_tier"] == {
-        "human": 5,
+        "human": 4,
         "automation": 2,
-        "workload": 5,
+        "workload": 6,
         "break_glass": 0,
         "unclassified": 0,
     }
