@@ -54,10 +54,23 @@ def missing_owner(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
         ("expiry", options.expiry_tags),
     )
     tiers = identity_tiers(graph)
-    for principal in identities(graph):
+    people = identities(graph)
+    registered_apps = {
+        str(p.attributes.get("appId"))
+        for p in people
+        if p.kind is NodeKind.APP_REGISTRATION and p.attributes.get("appId")
+    }
+    for principal in people:
         if _provider_owned(principal):
             continue
         if (principal.cloud, principal.kind) in _UNTAGGABLE:
+            continue
+        # An app and its service principal are one identity; its owners
+        # tag the app registration.
+        if (
+            principal.kind is NodeKind.SERVICE_PRINCIPAL
+            and str(principal.attributes.get("appId")) in registered_apps
+        ):
             continue
         if tiers[principal.node_id].tier.is_human:
             continue

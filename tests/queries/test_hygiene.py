@@ -190,3 +190,16 @@ def test_missing_owner_skips_gcp_service_accounts() -> None:
     assert [f.subject for f in missing_owner(graph, options())] == [
         "/subscriptions/s/mi"
     ]
+
+
+def test_missing_owner_reports_an_app_once() -> None:
+    graph = TrustGraph()
+    app = principal("app-object", NodeKind.APP_REGISTRATION, appId="A1")
+    its_sp = principal("sp-object", NodeKind.SERVICE_PRINCIPAL, appId="A1")
+    foreign_sp = principal("foreign-sp", NodeKind.SERVICE_PRINCIPAL, appId="B2")
+    for node in (app, its_sp, foreign_sp):
+        graph.add_principal(replace(node, cloud=Cloud.AZURE))
+
+    found = missing_owner(graph, options())
+
+    assert {f.subject for f in found} == {"app-object", "foreign-sp"}
