@@ -63,6 +63,7 @@ class ReportDocument:
     generated_at: str = ""
     names: dict[str, str] = field(default_factory=dict)
     tiers: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def status_of(self, finding: Finding) -> FindingStatus:
         return self.status.get(finding.fingerprint, FindingStatus.NEW)
@@ -180,6 +181,7 @@ def assemble_report(
         baseline=baseline.path if baseline else "",
         generated_at=options.now.isoformat(timespec="seconds"),
         names=_names(graph, findings),
+        sources=_sources(graph, findings),
         tiers={
             f.subject: str(tiers[f.subject].tier)
             for f in findings
@@ -224,6 +226,18 @@ def _resolved(findings: list[Finding], baseline: Baseline | None) -> list[PastFi
     current = {f.fingerprint for f in findings}
     gone = [p for fp, p in baseline.known.items() if fp not in current]
     return sorted(gone, key=lambda p: (-p.severity.rank, p.rule, p.subject))
+
+
+def _sources(graph: TrustGraph, findings: list[Finding]) -> dict[str, str]:
+    """The export file each finding's subject was read from, where recorded."""
+    sources = {}
+    for finding in findings:
+        if finding.subject in graph:
+            principal = graph.principal(finding.subject)
+            source = principal.attributes.get("source_file")
+            if source:
+                sources[finding.subject] = str(source)
+    return sources
 
 
 def _names(graph: TrustGraph, findings: list[Finding]) -> dict[str, str]:

@@ -10,7 +10,9 @@ derived from cloud data has its control characters made visible.
 from __future__ import annotations
 
 import json
+from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import quote
 
 from crosstrust import __version__
 from graph.model import Finding, Severity
@@ -62,6 +64,50 @@ def _message(finding: Finding, document: ReportDocument) -> str:
     return printable(text)
 
 
+_SNAPSHOT_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
+
+
+def _artifact_uri(path: str) -> str:
+    """A file name as a SARIF URI reference (relative stays relative)."""
+    if PurePath(path).is_absolute():
+        return Path(path).as_uri()
+    return quote(path.replace("\\", "/"), safe="/:!@")
+
+
+def _source_file(finding: Finding, document: ReportDocument) -> str:
+    """The snapshot file that shows the finding, when one is known.
+
+    Code-scanning dashboards list results by file; the subject's own
+    export, else the first evidence document that is a file, is used.
+    """
+    source = document.sources.get(finding.subject, "")
+    if source:
+        return source
+    for evidence in finding.evidence:
+        name = evidence.document.split("!", 1)[0]
+        if name.lower().endswith(_SNAPSHOT_SUFFIXES):
+            return evidence.document
+    return ""
+
+
+def _locations(finding: Finding, document: ReportDocument) -> list[dict[str, Any]]:
+    location: dict[str, Any] = {
+        "logicalLocations": [
+            {
+                "name": printable(short_id(finding.subject)),
+                "fullyQualifiedName": printable(finding.subject),
+                "kind": "resource",
+            }
+        ]
+    }
+    source = _source_file(finding, document)
+    if source:
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": _artifact_uri(source)}
+        }
+    return [location]
+
+
 def _result(
     finding: Finding,
     document: ReportDocument,
@@ -73,17 +119,7 @@ def _result(
         "ruleIndex": rule_index[finding.rule],
         "level": LEVELS[finding.severity],
         "message": {"text": _message(finding, document)},
-        "locations": [
-            {
-                "logicalLocations": [
-                    {
-                        "name": printable(short_id(finding.subject)),
-                        "fullyQualifiedName": printable(finding.subject),
-                        "kind": "resource",
-                    }
-                ]
-            }
-        ],
+        "locations": _locations(finding, document),
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
             "severity": str(finding.severity),

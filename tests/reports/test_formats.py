@@ -210,6 +210,7 @@ def test_sarif_results(document: ReportDocument) -> None:
     assert location["fullyQualifiedName"] == printable(EVIL)
     assert "\\x1b" in location["fullyQualifiedName"]
     assert "baselineState" not in evil
+    assert "physicalLocation" not in evil["locations"][0]
 
 
 def test_sarif_suppressed_and_baseline_state(graph, sarif_schema) -> None:
