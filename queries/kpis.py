@@ -26,6 +26,7 @@ from queries.tiers import (
 )
 
 HUMAN = "human"
+PUBLIC_PARTY = "anyone (public)"
 _ISSUER_KINDS = frozenset(
     {
         NodeKind.OIDC_PROVIDER,
@@ -186,8 +187,11 @@ def _unused_backlog(
 def party_account(graph: TrustGraph, party_id: str) -> str:
     """The outside account (or identity provider) a party belongs to."""
     principal = graph.principal(party_id)
+    if principal.kind is NodeKind.PUBLIC:
+        return PUBLIC_PARTY
     if principal.kind in _ISSUER_KINDS:
-        return str(principal.attributes.get("issuer") or principal.name or party_id)
+        issuer = str(principal.attributes.get("issuer") or principal.name or party_id)
+        return issuer.removeprefix("https://").removeprefix("http://").rstrip("/")
     if principal.container_id:
         return principal.container_id.rsplit("/", 1)[-1]
     if party_id.startswith("arn:"):

@@ -231,3 +231,35 @@ def test_tiers_recomputed_when_the_graph_grows() -> None:
     after = identity_tiers(graph)[role.node_id].tier
 
     assert (before, after) == (IdentityTier.UNCLASSIFIED, IdentityTier.HUMAN)
+
+
+def test_third_parties_merge_issuer_spellings_and_the_public() -> None:
+    graph = TrustGraph()
+    roles = [principal(arn("role", f"r{i}"), NodeKind.ROLE) for i in range(4)]
+    parties = [
+        principal(
+            "oidc:a",
+            NodeKind.OIDC_PROVIDER,
+            external=True,
+            issuer="https://token.actions.githubusercontent.com/",
+        ),
+        principal(
+            "oidc:b",
+            NodeKind.FEDERATED_SUBJECT,
+            external=True,
+            issuer="token.actions.githubusercontent.com",
+        ),
+        principal("*", NodeKind.PUBLIC, external=True),
+        principal("allUsers", NodeKind.PUBLIC, external=True),
+    ]
+    for node in (*roles, *parties):
+        graph.add_principal(node)
+    for party, role in zip(parties, roles, strict=True):
+        graph.add_edge(edge(party.node_id, role.node_id, Mechanism.ASSUME_ROLE))
+
+    kpis = compute_kpis(graph, [], options())
+
+    assert kpis["external_trusts_by_account"] == {
+        "anyone (public)": {"trusts": 2, "targets": 2},
+        "token.actions.githubusercontent.com": {"trusts": 2, "targets": 2},
+    }

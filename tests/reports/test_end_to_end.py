@@ -144,7 +144,7 @@ def test_aws_sample_scorecard(aws_outputs: dict[str, str]) -> None:
     }
     assert kpis["route_to_admin"] == {"human": 2, "non_human": 2}
     assert set(kpis["external_trusts_by_account"]) == {
-        "*",
+        "anyone (public)",
         "888888888888",
         "999999999999",
         "corp-idp",
