@@ -168,11 +168,12 @@ def assemble_report(
         status,
     )
     tiers = identity_tiers(graph)
+    register = external_trust_register(graph)
     return ReportDocument(
         findings=shown,
         kpis=compute_kpis(graph, findings, options),
         coverage=list(graph.coverage),
-        register=external_trust_register(graph),
+        register=register,
         status=status,
         suppressed=accepted,
         suppressions=active,
@@ -180,7 +181,7 @@ def assemble_report(
         resolved=_resolved(findings, baseline),
         baseline=baseline.path if baseline else "",
         generated_at=options.now.isoformat(timespec="seconds"),
-        names=_names(graph, findings),
+        names=_names(graph, findings, register),
         sources=_sources(graph, findings),
         tiers={
             f.subject: str(tiers[f.subject].tier)
@@ -240,11 +241,16 @@ def _sources(graph: TrustGraph, findings: list[Finding]) -> dict[str, str]:
     return sources
 
 
-def _names(graph: TrustGraph, findings: list[Finding]) -> dict[str, str]:
-    """Display names of every node a finding mentions."""
+def _names(
+    graph: TrustGraph,
+    findings: list[Finding],
+    register: list[ExternalTrust],
+) -> dict[str, str]:
+    """Display names of every node a finding or the register mentions."""
+    mentioned = [n for f in findings for n in (f.subject, *f.path)]
+    mentioned += [n for t in register for n in (t.party, t.target)]
     names = {}
-    for finding in findings:
-        for node_id in (finding.subject, *finding.path):
-            if node_id in graph and node_id not in names:
-                names[node_id] = graph.principal(node_id).name or node_id
+    for node_id in mentioned:
+        if node_id in graph and node_id not in names:
+            names[node_id] = graph.principal(node_id).name or node_id
     return names

@@ -76,6 +76,20 @@ class SuppressionView:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One entry of the external trust register, with display names."""
+
+    party: str
+    party_name: str
+    party_kind: str
+    target: str
+    target_name: str
+    mechanism: str
+    conditions: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     generated_at: str
     baseline: str
@@ -91,7 +105,7 @@ class ReportView:
     suppressions: tuple[SuppressionView, ...]
     expired: tuple[SuppressionView, ...]
     coverage: tuple[CoverageGap, ...]
-    register: tuple[tuple[str, str, str, str, str, str], ...]
+    register: tuple[RegisterRow, ...]
 
 
 TIER_LABELS = {
@@ -266,13 +280,15 @@ def report_view(document: ReportDocument) -> ReportView:
     kpis = document.kpis
     changes = document.changes()
     register = tuple(
-        (
-            t.party,
-            t.party_kind,
-            t.target,
-            t.mechanism,
-            "; ".join(condition_text(c) for c in t.conditions) or "none",
-            "; ".join(str(e) for e in t.evidence),
+        RegisterRow(
+            party=t.party,
+            party_name=document.name_of(t.party),
+            party_kind=t.party_kind,
+            target=t.target,
+            target_name=document.name_of(t.target),
+            mechanism=t.mechanism,
+            conditions="; ".join(condition_text(c) for c in t.conditions) or "none",
+            evidence="; ".join(str(e) for e in t.evidence),
         )
         for t in document.register
     )
