@@ -36,6 +36,7 @@ class NodeKind(StrEnum):
     SERVICE_PRINCIPAL = "service_principal"
     APP_REGISTRATION = "app_registration"
     INSTANCE_PROFILE = "instance_profile"
+    CALLER_SET = "caller_set"
     # containers
     AWS_ACCOUNT = "aws_account"
     AWS_ORGANIZATION = "aws_organization"

@@ -7,7 +7,13 @@ from typing import Any
 
 from graph.aws.accounts import IamEntity, read_accounts
 from graph.aws.conditions import RequestContext
-from graph.aws.nodes import add_account, add_entity, provider_node
+from graph.aws.nodes import (
+    add_account,
+    add_entity,
+    caller_hub_node,
+    org_hub_node,
+    provider_node,
+)
 from graph.aws.policy import PolicyDocument, evaluate_request
 from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
 from graph.aws.world import AwsWorld
@@ -46,6 +52,7 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
         add_account(graph, world, account_id)
     _add_principals(graph, world, inventory)
     _add_providers(graph, world, inventory)
+    _add_caller_sets(graph, world)
     for account in accounts.values():
         for role in account.roles.values():
             edges_from_trust_policy(world, graph, role)
@@ -109,6 +116,30 @@ def _add_principals(graph: TrustGraph, world: AwsWorld, inventory: Inventory) ->
         for user in account.users.values():
             for group_arn in user.groups:
                 graph.add_edge(_membership(user, group_arn))
+
+
+def _add_caller_sets(graph: TrustGraph, world: AwsWorld) -> None:
+    """Callers that may assume any role join their account's caller set, and
+    each account's set joins the organisation's."""
+    if not world.wildcard_callers:
+        return
+    org_hub = org_hub_node(graph, world)
+    for account_id, callers in sorted(world.wildcard_callers.items()):
+        hub = caller_hub_node(graph, world, account_id)
+        for caller in callers:
+            evidence = world.wildcard_evidence[caller.arn]
+            graph.add_edge(
+                TrustEdge(caller.arn, hub, Mechanism.MEMBER_OF, evidence=evidence)
+            )
+        detail = "account principals are organisation principals"
+        graph.add_edge(
+            TrustEdge(
+                hub,
+                org_hub,
+                Mechanism.MEMBER_OF,
+                evidence=(Evidence(account_id, "organization", detail),),
+            )
+        )
 
 
 def _membership(user: IamEntity, group_arn: str) -> TrustEdge:

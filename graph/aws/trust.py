@@ -40,6 +40,7 @@ from graph.model import (
     Condition,
     Evidence,
     Mechanism,
+    NodeKind,
     PolicyNote,
     Severity,
     TrustEdge,
@@ -132,6 +133,9 @@ def _aws_candidates(
             for caller in callers:
                 if world.may_assume(caller, role.arn):
                     yield _loaded(world, caller, needs_identity=True)
+        if world.wildcard_callers:
+            context = world.context_for_org()
+            yield Candidate(world.org_hub, ASSUME, Mechanism.ASSUME_ROLE, context)
         return
     if UNIQUE_ID.match(value):
         _note_dangling(graph, role, document, statement, value)
@@ -165,6 +169,10 @@ def _account_candidates(
         for entity in world.assume_capable.get(account_id, []):
             if world.may_assume(entity, role.arn):
                 yield _loaded(world, entity, needs_identity=True)
+        if account_id in world.wildcard_callers:
+            source = f"arn:aws:iam::{account_id}:root"
+            context = world.context_for_account(account_id)
+            yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context)
         return
     source = account_root_node(graph, world, account_id)
     context = world.context_for_account(account_id)
@@ -342,7 +350,7 @@ def crosses(graph: TrustGraph, source: str, account_id: str) -> bool:
     principal = graph.principal(source)
     if principal.container_id:
         return principal.container_id != account_id
-    return principal.external
+    return principal.external or principal.kind is NodeKind.CALLER_SET
 
 
 def _statement_conditions(

@@ -44,12 +44,18 @@ def _route_evidence(route: Route) -> tuple:  # type: ignore[type-arg]
 @rule("path.escalation-to-admin")
 def escalation_to_admin(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     """A non-admin identity has a route to admin power."""
-    for node_id, route in principals_reaching_admin(graph).items():
+    # Admin of a production account is the worse outcome: find those first.
+    admins = graph.admins()
+    production = [a for a in admins if _is_production(graph, options, a)]
+    routes = principals_reaching_admin(graph, production)
+    for node_id, route in principals_reaching_admin(graph, admins).items():
+        routes.setdefault(node_id, route)
+    for node_id, route in routes.items():
         if not _acting(graph, node_id):
             continue
         admin = route.nodes[-1]
-        production = _is_production(graph, options, admin)
-        severity = Severity.CRITICAL if production else Severity.HIGH
+        critical = _is_production(graph, options, admin)
+        severity = Severity.CRITICAL if critical else Severity.HIGH
         steps = " -> ".join(str(e.mechanism) for e in route.edges)
         yield Finding(
             "path.escalation-to-admin",
@@ -74,7 +80,11 @@ def cross_account(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
     for edge in graph.edges():
         if not edge.cross_boundary or edge.mechanism is Mechanism.MEMBER_OF:
             continue
-        if not (_acting(graph, edge.source) and _acting(graph, edge.target)):
+        source = graph.principal(edge.source)
+        caller_set = bool(source.attributes.get("caller_set"))
+        if not (
+            (caller_set or _acting(graph, edge.source)) and _acting(graph, edge.target)
+        ):
             continue
         severity = Severity.HIGH if graph.is_admin(edge.target) else Severity.MEDIUM
         source_container = graph.container_of(edge.source)
