@@ -29,7 +29,7 @@ from reports.history import load_trend, render_trend_table
 )
 @fail_cleanly
 def history(database: Path, last: int, fmt: str) -> None:
-    """Print the KPI trend of runs recorded with ``report --history``."""
+    """Print the KPI trend of runs recorded with report --history."""
     rows = load_trend(database, last=last)
     if fmt == "json":
         click.echo(json.dumps({"runs": [r.to_json() for r in rows]}, indent=2))
