@@ -247,9 +247,13 @@ def _read_callers(
     graph: TrustGraph,
     principal: Principal,
 ) -> tuple[TierAssignment | None, list[Principal]]:
-    """The tier implied by non-identity callers, and the identity callers."""
+    """The tier implied by non-identity callers, and the identity callers.
+
+    A caller set (an account root standing for "any principal of the
+    account allowed to assume roles") passes on the identities behind it.
+    """
     best: TierAssignment | None = None
-    identity_callers = []
+    identity_callers: dict[str, Principal] = {}
     for edge in graph.in_edges(principal.node_id):
         if edge.mechanism not in TRUST_MECHANISMS:
             continue
@@ -257,9 +261,27 @@ def _read_callers(
         tier = _caller_tier(graph, caller, edge.mechanism)
         if tier is not None:
             best = _better(best, tier, caller)
-        elif is_identity(caller) and caller.node_id != principal.node_id:
-            identity_callers.append(caller)
-    return best, identity_callers
+            continue
+        for member in _behind(graph, caller, CALLER_SET_DEPTH):
+            if member.node_id != principal.node_id:
+                identity_callers.setdefault(member.node_id, member)
+    return best, list(identity_callers.values())
+
+
+CALLER_SET_DEPTH = 2
+
+
+def _behind(graph: TrustGraph, caller: Principal, depth: int) -> list[Principal]:
+    """The caller itself if an identity, else the identities of its caller set."""
+    if is_identity(caller):
+        return [caller]
+    if depth <= 0 or not caller.attributes.get("caller_set"):
+        return []
+    members = []
+    for edge in graph.in_edges(caller.node_id):
+        if edge.mechanism is Mechanism.MEMBER_OF:
+            members += _behind(graph, graph.principal(edge.source), depth - 1)
+    return members
 
 
 def _pass_tiers_on(

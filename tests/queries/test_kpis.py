@@ -263,3 +263,25 @@ def test_third_parties_merge_issuer_spellings_and_the_public() -> None:
         "anyone (public)": {"trusts": 2, "targets": 2},
         "token.actions.githubusercontent.com": {"trusts": 2, "targets": 2},
     }
+
+
+def test_tier_looks_through_caller_sets() -> None:
+    graph = TrustGraph()
+    person = principal(arn("user", "person"), NodeKind.USER, mfa_devices=1)
+    root = principal(
+        arn("", "root").replace(":/root", ":root"),
+        NodeKind.ACCOUNT_ROOT,
+        caller_set=True,
+    )
+    org = principal("aws-org-callers:o-1", NodeKind.ACCOUNT_ROOT, caller_set=True)
+    role = principal(arn("role", "member-access"), NodeKind.ROLE)
+    for node in (person, root, org, role):
+        graph.add_principal(node)
+    graph.add_edge(edge(person.node_id, root.node_id, Mechanism.MEMBER_OF))
+    graph.add_edge(edge(root.node_id, org.node_id, Mechanism.MEMBER_OF))
+    graph.add_edge(edge(org.node_id, role.node_id, Mechanism.ASSUME_ROLE))
+
+    assignment = identity_tiers(graph)[role.node_id]
+
+    assert assignment.tier is IdentityTier.HUMAN
+    assert assignment.reason == "assumable by person"
