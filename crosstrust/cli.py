@@ -134,14 +134,18 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
 
 
 from crosstrust.collect_cmd import collect  # noqa: E402
+from crosstrust.collect_gcp_cmd import collect_gcp_command  # noqa: E402
+from crosstrust.explore_cmd import explore  # noqa: E402
 from crosstrust.history_cmd import history  # noqa: E402
 from crosstrust.neo4j_cmd import neo4j  # noqa: E402
 from crosstrust.report_cmd import report  # noqa: E402
 
 main.add_command(collect)
+main.add_command(explore)
 main.add_command(neo4j)
 main.add_command(report)
 main.add_command(history)
+collect.add_command(collect_gcp_command)
 
 if __name__ == "__main__":
     main()
