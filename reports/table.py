@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from io import StringIO
 
 from rich.console import Console
@@ -50,9 +51,9 @@ def render_table(document: ReportDocument) -> str:
         scorecard.add_row(_clean(tile.label), _clean(tile.value), _clean(tile.detail))
     console.print(scorecard)
 
-    console.print(_findings_table(document))
+    console.file.write(_findings_text(document))
     if document.resolved:
-        console.print(_resolved_table(document))
+        console.file.write(_resolved_text(document))
     if document.suppressions or document.expired_suppressions:
         console.print(_suppressions_table(document))
     if document.coverage:
@@ -65,35 +66,49 @@ def render_table(document: ReportDocument) -> str:
     return buffer.getvalue()
 
 
-def _findings_table(document: ReportDocument) -> Table:
-    table = Table(title=f"{len(document.findings)} findings", expand=False)
-    table.add_column("sev", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("rule / subject / route / detail", overflow="fold")
+# Findings and resolved lists can run to tens of thousands of rows; they
+# are laid out as plain wrapped text, which stays fast at that size.
+_GUTTER = " " * 21
+
+
+def _block(first: str, lines: list[str]) -> list[str]:
+    """``first`` in the left columns, ``lines`` wrapped beside it."""
+    out = []
+    for number, line in enumerate(lines):
+        wrapped = textwrap.wrap(
+            printable(line),
+            width=WIDTH - len(_GUTTER),
+            break_on_hyphens=False,
+        ) or [""]
+        for part in wrapped:
+            lead = first if number == 0 and not out else _GUTTER
+            out.append(f"{lead}{part}")
+    return out
+
+
+def _section(title: str) -> list[str]:
+    return ["", title, "-" * min(WIDTH, max(len(title), 40))]
+
+
+def _findings_text(document: ReportDocument) -> str:
+    lines = _section(f"{len(document.findings)} findings (worst first)")
     for finding in document.findings:
-        lines = [finding.rule, _short(finding.subject)]
+        details = [finding.rule, _short(finding.subject)]
         if finding.path:
-            lines.append("route " + " -> ".join(_short(n) for n in finding.path))
+            details.append("route " + " -> ".join(_short(n) for n in finding.path))
         if finding.title:
-            lines.append(finding.title)
-        table.add_row(
-            str(finding.severity),
-            str(document.status_of(finding)),
-            "\n".join(_clean(line) for line in lines),
-        )
-    return table
+            details.append(finding.title)
+        status = str(document.status_of(finding))
+        lines += _block(f"{finding.severity!s:<9}{status:<10}  ", details)
+    return "\n".join(lines) + "\n"
 
 
-def _resolved_table(document: ReportDocument) -> Table:
-    table = Table(title=f"{len(document.resolved)} resolved", expand=False)
-    table.add_column("sev", no_wrap=True)
-    table.add_column("rule", overflow="fold", max_width=22)
-    table.add_column("subject", overflow="fold")
+def _resolved_text(document: ReportDocument) -> str:
+    lines = _section(f"{len(document.resolved)} resolved since the baseline")
     for past in document.resolved:
-        table.add_row(
-            str(past.severity), _clean(past.rule), _clean(_short(past.subject))
-        )
-    return table
+        details = [past.rule, _short(past.subject)]
+        lines += _block(f"{past.severity!s:<9}{'resolved':<10}  ", details)
+    return "\n".join(lines) + "\n"
 
 
 def _suppressions_table(document: ReportDocument) -> Table:
