@@ -32,6 +32,7 @@ from graph.aws.policy import (
     Outcome,
     PolicyDocument,
     Statement,
+    conditions_unless,
     evaluate_request,
     judge_conditions,
 )
@@ -326,7 +327,7 @@ def _judge(
             )
             return
         if deny_verdict is Verdict.DEPENDS:
-            conditions.extend(_negate(deny_judged, document.evidence(deny)))
+            conditions.extend(conditions_unless(deny_judged, document.evidence(deny)))
     caller = _caller_side(world, graph, role, candidate, edge)
     if caller is None:
         return
@@ -387,20 +388,6 @@ def _deny_names(deny: Statement, candidate: Candidate) -> bool:
         if kind == "Federated" and candidate.mechanism is not Mechanism.ASSUME_ROLE:
             return True
     return False
-
-
-def _negate(judged: tuple[Condition, ...], evidence: Evidence) -> list[Condition]:
-    return [
-        Condition(
-            operator=c.operator,
-            key=c.key,
-            values=c.values,
-            verdict=Verdict.DEPENDS,
-            note=f"denied when this holds ({evidence})",
-        )
-        for c in judged
-        if c.verdict is Verdict.DEPENDS
-    ]
 
 
 def _caller_side(
