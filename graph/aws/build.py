@@ -7,6 +7,9 @@ from typing import Any
 
 from graph.aws.accounts import IamEntity, read_accounts
 from graph.aws.conditions import RequestContext
+from graph.aws.escalation import admin_reason as escalation_admin_reason
+from graph.aws.escalation import edges_from_permissions
+from graph.aws.guardrails import load_guardrails
 from graph.aws.nodes import (
     add_account,
     add_entity,
@@ -16,6 +19,7 @@ from graph.aws.nodes import (
 )
 from graph.aws.policy import PolicyDocument, evaluate_request
 from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
+from graph.aws.workloads import load_workloads
 from graph.aws.world import AwsWorld
 from graph.load import Inventory
 from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge, Verdict
@@ -46,6 +50,7 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
         graph.coverage.extend(gaps)
         return
     world = _world(inventory, accounts)
+    world.guardrails = load_guardrails(inventory, gaps)
     graph.organization_accounts |= world.org_accounts
     graph.loaded_containers |= set(accounts)
     for account_id in sorted(set(accounts) | world.org_accounts):
@@ -56,6 +61,7 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
     for account in accounts.values():
         for role in account.roles.values():
             edges_from_trust_policy(world, graph, role)
+    edges_from_permissions(world, graph, load_workloads(inventory, accounts))
     graph.coverage.extend(gaps)
     logger.info("aws: %d accounts loaded", len(accounts))
 
@@ -167,15 +173,7 @@ def _unconditional(
 
 def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
     """Why an entity holds admin power in its account, or '' when it does not."""
-    context = world.context_for_entity(entity)
-    if not all(_unconditional(entity.policies, a, context) for a in ADMIN_SENTINELS):
-        return ""
-    if entity.boundary is not None and not all(
-        _unconditional([entity.boundary], a, context) for a in ADMIN_SENTINELS
-    ):
-        return ""
-    names = ", ".join(d.name.rsplit("/", 1)[-1] for d in entity.policies[:3])
-    return f"allows every action on every resource ({names})"
+    return escalation_admin_reason(world, entity)
 
 
 def _add_providers(graph: TrustGraph, world: AwsWorld, inventory: Inventory) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from graph.aws.accounts import IamEntity, account_of
 from graph.aws.conditions import RequestContext
 from graph.aws.federation import FederatedSubject, federated_subjects
+from graph.aws.guardrails import trust_block
 from graph.aws.nodes import (
     account_root_node,
     ensure_arn_node,
@@ -399,6 +400,17 @@ def _caller_side(
 ) -> tuple[list[Condition], list[Evidence]] | None:
     """Identity policies and boundary of a loaded caller; None blocks the edge."""
     entity = candidate.entity
+    blocked = trust_block(
+        world.guardrails,
+        candidate.context.principal_account,
+        role.account_id,
+        candidate.action,
+        role.arn,
+        candidate.context,
+    )
+    if blocked is not None:
+        graph.block(edge, blocked)
+        return None
     if entity is None:
         return [], []
     identity = evaluate_request(

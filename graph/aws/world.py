@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from graph.aws.accounts import AccountData, IamEntity
 from graph.aws.conditions import RequestContext, wildcard_match
+from graph.aws.guardrails import Guardrails
 from graph.aws.policy import evaluate_request
 from graph.model import Evidence, NodeKind, Verdict
 
@@ -36,6 +37,7 @@ class AwsWorld:
     contexts: dict[str, RequestContext] = field(default_factory=dict)
     wildcard_callers: dict[str, list[IamEntity]] = field(default_factory=dict)
     wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    guardrails: Guardrails | None = None
 
     def __post_init__(self) -> None:
         capable: dict[str, list[IamEntity]] = defaultdict(list)

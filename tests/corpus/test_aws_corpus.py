@@ -120,9 +120,11 @@ def test_cloudsplaining_fixture() -> None:
     graph = load_graph(SPLAINING)
     assert _loaded_counts(graph) == {"user": 3, "group": 2, "role": 3}
     account = "arn:aws:iam::012345678901"
+    # OverprivilegedEC2 may create access keys for any user, admins included.
     assert _pairs(graph) == {
         ("trust.service-confused-deputy", f"{account}:role/MyRole"),
         ("trust.service-confused-deputy", f"{account}:role/MyOtherRole"),
+        ("path.escalation-to-admin", f"{account}:role/OverprivilegedEC2"),
     }
     # EC2 receives roles through iam:PassRole: no confused-deputy finding.
     ec2 = graph.in_edges(f"{account}:role/OverprivilegedEC2")
