@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from graph.aws.accounts import IamEntity, account_of
 from graph.aws.conditions import RequestContext
 from graph.aws.federation import FederatedSubject, federated_subjects
+from graph.aws.guardrails import trust_block
 from graph.aws.nodes import (
     account_root_node,
     ensure_arn_node,
@@ -32,6 +33,7 @@ from graph.aws.policy import (
     Outcome,
     PolicyDocument,
     Statement,
+    conditions_unless,
     evaluate_request,
     judge_conditions,
 )
@@ -129,10 +131,8 @@ def _aws_candidates(
         yield Candidate(
             public_node(graph), ASSUME, Mechanism.ASSUME_ROLE, world.context_anonymous()
         )
-        for callers in world.assume_capable.values():
-            for caller in callers:
-                if world.may_assume(caller, role.arn):
-                    yield _loaded(world, caller, needs_identity=True)
+        for caller in world.assumers_of(role.arn):
+            yield _loaded(world, caller, needs_identity=True)
         if world.wildcard_callers:
             context = world.context_for_org()
             yield Candidate(world.org_hub, ASSUME, Mechanism.ASSUME_ROLE, context)
@@ -166,9 +166,8 @@ def _account_candidates(
     # Naming the account root hands the decision to the account's own
     # identity policies; a loaded account's callers are judged one by one.
     if account_id in world.accounts:
-        for entity in world.assume_capable.get(account_id, []):
-            if world.may_assume(entity, role.arn):
-                yield _loaded(world, entity, needs_identity=True)
+        for entity in world.assumers_of(role.arn, account_id):
+            yield _loaded(world, entity, needs_identity=True)
         if account_id in world.wildcard_callers:
             source = f"arn:aws:iam::{account_id}:root"
             context = world.context_for_account(account_id)
@@ -326,7 +325,7 @@ def _judge(
             )
             return
         if deny_verdict is Verdict.DEPENDS:
-            conditions.extend(_negate(deny_judged, document.evidence(deny)))
+            conditions.extend(conditions_unless(deny_judged, document.evidence(deny)))
     caller = _caller_side(world, graph, role, candidate, edge)
     if caller is None:
         return
@@ -389,20 +388,6 @@ def _deny_names(deny: Statement, candidate: Candidate) -> bool:
     return False
 
 
-def _negate(judged: tuple[Condition, ...], evidence: Evidence) -> list[Condition]:
-    return [
-        Condition(
-            operator=c.operator,
-            key=c.key,
-            values=c.values,
-            verdict=Verdict.DEPENDS,
-            note=f"denied when this holds ({evidence})",
-        )
-        for c in judged
-        if c.verdict is Verdict.DEPENDS
-    ]
-
-
 def _caller_side(
     world: AwsWorld,
     graph: TrustGraph,
@@ -412,6 +397,17 @@ def _caller_side(
 ) -> tuple[list[Condition], list[Evidence]] | None:
     """Identity policies and boundary of a loaded caller; None blocks the edge."""
     entity = candidate.entity
+    blocked = trust_block(
+        world.guardrails,
+        candidate.context.principal_account,
+        role.account_id,
+        candidate.action,
+        role.arn,
+        candidate.context,
+    )
+    if blocked is not None:
+        graph.block(edge, blocked)
+        return None
     if entity is None:
         return [], []
     identity = evaluate_request(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.model import Finding, Mechanism, NodeKind, Severity
+from graph.model import Evidence, Finding, Mechanism, NodeKind, Severity
 from graph.trustgraph import TrustGraph
 from queries.findings import RuleOptions, rule
 from queries.paths import Route, principals_reaching_admin
@@ -24,7 +24,11 @@ ACTING_KINDS = frozenset(
 
 
 def _acting(graph: TrustGraph, node_id: str) -> bool:
+    """An identity of ours that someone can act as: service-linked roles are
+    used only by their AWS service, never by a person or workload."""
     principal = graph.principal(node_id)
+    if principal.attributes.get("service_linked"):
+        return False
     return principal.kind in ACTING_KINDS and not principal.external
 
 
@@ -50,6 +54,7 @@ def escalation_to_admin(graph: TrustGraph, options: RuleOptions) -> Iterator[Fin
     routes = principals_reaching_admin(graph, production)
     for node_id, route in principals_reaching_admin(graph, admins).items():
         routes.setdefault(node_id, route)
+    yield from _self_granted(graph, options)
     for node_id, route in routes.items():
         if not _acting(graph, node_id):
             continue
@@ -71,6 +76,28 @@ def escalation_to_admin(graph: TrustGraph, options: RuleOptions) -> Iterator[Fin
             + (" (conditional)" if route.conditional else ""),
             key=admin,
             edges=route.edges,
+        )
+
+
+def _self_granted(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
+    """Principals that are admin only because they can grant it to themselves."""
+    for node_id in graph.admins():
+        if not (graph.is_latent_admin(node_id) and _acting(graph, node_id)):
+            continue
+        critical = _is_production(graph, options, node_id)
+        reason = graph.admin_reason(node_id)
+        yield Finding(
+            "path.escalation-to-admin",
+            Severity.CRITICAL if critical else Severity.HIGH,
+            subject=node_id,
+            path=(node_id,),
+            evidence=(Evidence(node_id, "admin power", reason),),
+            remediation=(
+                "Remove the permission that lets the identity change its own "
+                "policies, group or boundary."
+            ),
+            title=reason,
+            key="self",
         )
 
 
