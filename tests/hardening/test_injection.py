@@ -253,3 +253,25 @@ def test_explorer_pages_show_names_as_text(
             assert "\x1b" not in text, (page, text)
         for html_element in app.get("html"):
             _no_live_html(str(html_element.proto))
+
+
+def test_html_report_has_no_live_markup(hostile: Path) -> None:
+    out = _report(hostile, "--format", "html")
+    assert HTML_TAG not in out
+    assert "<img" not in out
+    assert 'href="javascript' not in out.lower()
+    assert "\x1b" not in out and "\x07" not in out
+    assert "HYPERLINK" in out  # the name is shown, escaped
+
+
+def test_sarif_report_is_valid_json_with_inert_text(hostile: Path) -> None:
+    out = _report(hostile, "--format", "sarif")
+    _terminal_safe(out)
+    sarif = json.loads(out)
+    results = [r for run in sarif["runs"] for r in run["results"]]
+    texts = json.dumps(results, ensure_ascii=False)
+    assert "HYPERLINK" in texts
+    # SARIF viewers render message.markdown; a raw tag or link must not be in it.
+    for result in results:
+        markdown = result.get("message", {}).get("markdown", "")
+        assert "<img" not in markdown and "](javascript" not in markdown
