@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 _SECRET = re.compile(rb"<(SecretAccessKey|SessionToken)>([^<]+)</")
+PAGE_MARKER = "crosstrust-proxy-page-2"
+_LAST_PAGE = b"<IsTruncated>false</IsTruncated>"
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
 
@@ -26,6 +28,7 @@ class Fault:
     times: int | None = None
     status: int = 400
     delay: float = 0.0
+    truncate: bool = False  # forward, but claim a next page at PAGE_MARKER
 
 
 class FaultProxy:
@@ -115,9 +118,11 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 payload, kind = _error_body(fault, "x-amz-target" in headers)
                 self._answer(fault.status, {"Content-Type": kind}, payload)
                 return
-            self._forward(headers, body)
+            self._forward(headers, body, fault is not None and fault.truncate)
 
-        def _forward(self, headers: dict[str, str], body: bytes) -> None:
+        def _forward(
+            self, headers: dict[str, str], body: bytes, truncate: bool = False
+        ) -> None:
             upstream = http.client.HTTPConnection(
                 proxy.upstream.hostname, proxy.upstream.port, timeout=60
             )
@@ -132,6 +137,9 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 }
             finally:
                 upstream.close()
+            if truncate:
+                more = f"<IsTruncated>true</IsTruncated><Marker>{PAGE_MARKER}</Marker>"
+                payload = payload.replace(_LAST_PAGE, more.encode())
             with proxy.lock:
                 proxy.secrets.update(m[1].decode() for m in _SECRET.findall(payload))
             self._answer(response.status, kept, payload)
