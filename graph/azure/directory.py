@@ -218,7 +218,8 @@ def _read_directory_object(
         _read_owners(directory, node_id, item, path)
     if kind_name == "application":
         evidence = Evidence(path, node_id, f"application {name}")
-        for credential in item.get("federatedIdentityCredentials") or []:
+        credentials = item.get("federatedIdentityCredentials")
+        for credential in credentials if isinstance(credentials, list) else []:
             if isinstance(credential, dict):
                 directory.credentials.append(
                     (parse_credential(credential, node_id), evidence)
@@ -277,7 +278,8 @@ def _access_keys(item: Mapping[str, Any]) -> list[dict[str, Any]]:
         ("passwordCredentials", "client_secret"),
         ("keyCredentials", "certificate"),
     ):
-        for entry in item.get(field_name) or []:
+        entries = item.get(field_name)
+        for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict):
                 continue
             keys.append(

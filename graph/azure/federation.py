@@ -63,7 +63,9 @@ def parse_credential(item: Mapping[str, Any], parent: str) -> FederatedCredentia
     parsed = True
     if text and not subjects:
         subjects, parsed = _expression_subjects(str(text))
-    audiences = body.get("audiences") or []
+    audiences = body.get("audiences")
+    if not isinstance(audiences, list):
+        audiences = []
     return FederatedCredential(
         name=str(item.get("name") or body.get("name") or ""),
         issuer=str(body.get("issuer") or ""),
