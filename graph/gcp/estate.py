@@ -298,7 +298,14 @@ def _read_wrapped(estate: Estate, data: Any, path: str) -> None:
 
 def _hierarchy_from_search(estate: Estate, row: dict[str, Any]) -> None:
     organization = str(row.get("organization") or "")
-    folders = [str(f) for f in row.get("folders") or []]
+    if not organization.startswith("organizations/"):
+        organization = ""
+    listed = row.get("folders")
+    folders = [
+        str(f)
+        for f in (listed if isinstance(listed, list) else [])
+        if str(f).startswith("folders/")
+    ]
     # The folders of a result are its ancestors, nearest first.
     chain = [*folders, organization] if organization else folders
     for child, parent in zip(folders, [*chain[1:], ""], strict=False):
@@ -399,12 +406,13 @@ def _provider(row: dict[str, Any], name: str, pool: str, path: str) -> Provider:
         issuer = f"aws:{row['aws'].get('accountId', '')}"
     elif isinstance(row.get("saml"), dict):
         issuer = "saml"
+    mapping = row.get("attributeMapping")
     return Provider(
         name=name,
         pool=pool,
         issuer=issuer,
         attribute_condition=str(row.get("attributeCondition", "") or ""),
-        attribute_mapping=dict(row.get("attributeMapping") or {}),
+        attribute_mapping=mapping if isinstance(mapping, dict) else {},
         disabled=bool(row.get("disabled")) or row.get("state") == "DELETED",
         document=path,
     )
