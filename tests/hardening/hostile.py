@@ -142,6 +142,8 @@ def mutated_document(draw: st.DrawFn, documents: list[tuple[str, Any]]) -> Any:
             target = _get(data, where)
             if isinstance(target, list) and target:
                 count = draw(st.sampled_from([50, 6000]))
+                if len(json.dumps(target)) > 10_000:
+                    count = 3  # a repeated megabyte string only costs memory
                 data = _replace(data, where, (target * count)[:count])
             else:
                 data = _replace(data, where, draw(odd_values()))
