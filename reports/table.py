@@ -15,6 +15,8 @@ from reports.text import printable, short_id
 from reports.view import report_view
 
 WIDTH = 100
+# rich folds a cell character by character; a megabyte name would take minutes.
+MAX_CELL = 2000
 
 
 def _console(buffer: StringIO) -> Console:
@@ -34,7 +36,10 @@ def _short(node_id: str) -> str:
 
 def _clean(text: object) -> str:
     """Terminal escapes and markup from cloud data must stay inert."""
-    return escape(printable(text))
+    shown = printable(text)
+    if len(shown) > MAX_CELL:
+        shown = f"{shown[:MAX_CELL]}… ({len(shown) - MAX_CELL} more characters)"
+    return escape(shown)
 
 
 def render_table(document: ReportDocument) -> str:

@@ -26,7 +26,7 @@ from tests.hardening.hostile import (
     policy_documents,
     sample_documents,
 )
-from tests.hardening.pipeline import run_case, write_case
+from tests.hardening.pipeline import run_case, time_bound, write_case
 
 SAFE = {"ok", "refused", "net"}
 FUZZ = settings(
@@ -178,3 +178,18 @@ def test_truncated_exports_are_gaps_named_by_file(
         ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_megabyte_name_in_a_coverage_gap_renders_as_a_cut_cell() -> None:
+    from graph.model import CoverageGap
+    from graph.trustgraph import TrustGraph
+    from reports.document import build_report
+    from reports.table import MAX_CELL, render_table
+
+    document = build_report(TrustGraph())
+    document.coverage.append(CoverageGap("user:" + BIG * 3, "too-large", "x"))
+    with time_bound(20):
+        text = render_table(document)
+    flat = "".join(text.split()).replace("│", "")
+    assert f"…({3 * len(BIG) + 5 - MAX_CELL}morecharacters)" in flat
+    assert len(text) < 20 * MAX_CELL
