@@ -281,7 +281,9 @@ def _read_cai_resource(
 def _add_policy(
     estate: Estate, resource: str, policy: dict[str, Any], path: str
 ) -> None:
-    bindings = policy.get("bindings") or []
+    bindings = policy.get("bindings")
+    if not isinstance(bindings, list):
+        bindings = []
     rows = tuple(b for b in bindings if isinstance(b, dict))
     estate.policies.append(Policy(resource=resource, bindings=rows, document=path))
 
@@ -423,12 +425,11 @@ def _read_deny(estate: Estate, data: Any, path: str) -> None:
         name = str(row.get("name", ""))
         attachment = name.split("/denypolicies/")[0].removeprefix("policies/")
         attachment = attachment.replace("%2F", "/").replace("%2f", "/")
-        for index, rule in enumerate(row.get("rules") or []):
-            deny = rule.get("denyRule") if isinstance(rule, dict) else None
-            if isinstance(deny, dict):
-                estate.deny_rules.append(
-                    _deny_rule(deny, attachment, name, index, path)
-                )
+        rules = row.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        deny = rule.get("denyRule") if isinstance(rule, dict) else None
+        if isinstance(deny, dict):
+            estate.deny_rules.append(_deny_rule(deny, attachment, name, index, path))
 
 
 def _deny_rule(
