@@ -251,7 +251,8 @@ def _read_service_principal(
     """App id index, and the resource a managed identity belongs to."""
     if item.get("appId"):
         directory.sp_by_app_id[str(item["appId"]).lower()] = record.node_id
-    for name in item.get("alternativeNames") or []:
+    names = item.get("alternativeNames")
+    for name in names if isinstance(names, list) else []:
         if not isinstance(name, str) or not name.lower().startswith("/subscriptions/"):
             continue
         resource_id = normalize_scope(name)
