@@ -182,7 +182,7 @@ def test_graph_summary_counts() -> None:
     result = _run("graph", SAMPLE)
     assert result.exit_code == 0
     counts = dict(line.rsplit(None, 1) for line in result.stdout.splitlines())
-    assert counts["nodes.role"] == "33"
+    assert counts["nodes.role"] == "34"
     assert counts["nodes.user"] == "9"
 
 
