@@ -166,5 +166,9 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.collect_cmd import collect  # noqa: E402
+
+main.add_command(collect)
+
 if __name__ == "__main__":
     main()

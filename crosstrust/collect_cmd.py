@@ -1,0 +1,196 @@
+"""The command line, collect stage: ``crosstrust collect <cloud> --out DIR``.
+
+Each cloud is one subcommand of the ``collect`` group; they share the exit
+codes and the summary printed at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from collectors import CollectError
+from graph.model import Manifest
+
+EXIT_COMPLETE = 0
+EXIT_FAILED = 2
+EXIT_PARTIAL = 3
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+# SDK debug logs print request headers, which carry session tokens.
+_SDK_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+OUT = click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Snapshot folder to create (written as DIR.partial-<pid> until done).",
+)
+FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace DIR if it already holds a snapshot.",
+)
+QUIET = click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+
+
+@click.group()
+def collect() -> None:
+    """Read a cloud's identity data into a snapshot folder.
+
+    The folder holds the clouds' own JSON shapes plus manifest.json, which
+    names every scope that could not be read fully and why. Nothing is
+    written to DIR until the run ends: work goes to DIR.partial-<pid>, which
+    an interrupted run leaves behind (its manifest records the interruption).
+
+    Exit codes: 0 every scope read fully; 3 snapshot written with coverage
+    gaps; 2 the run failed, was interrupted, or was called wrongly.
+    """
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep SDK wire logs (headers with tokens) out of -vv output."""
+    for name in _SDK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def finish(manifest: Manifest, path: Path, *, partly: int, unread: int) -> None:
+    """Print the summary line and exit with the code the coverage calls for."""
+    complete = len(manifest.complete)
+    click.echo(
+        f"wrote {path}: {len(manifest.scopes)} scopes, {complete} complete, "
+        f"{partly} partly read, {unread} not read, "
+        f"{len(manifest.coverage)} coverage gaps",
+        err=True,
+    )
+    for gap in manifest.coverage:
+        click.echo(f"  gap {gap.scope}: {gap.reason}: {gap.detail}", err=True)
+    sys.exit(EXIT_PARTIAL if manifest.coverage else EXIT_COMPLETE)
+
+
+def _account_ids(
+    ctx: click.Context,
+    param: click.Parameter,
+    value: str | None,
+) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in (value or "").split(",") if part.strip())
+    bad = [i for i in ids if not _ACCOUNT_ID.match(i)]
+    if bad:
+        raise click.BadParameter(f"not 12-digit account ids: {', '.join(bad)}")
+    return ids
+
+
+@collect.command("aws")
+@OUT
+@click.option("--profile", help="Named profile (default: the credential chain).")
+@click.option(
+    "--org",
+    is_flag=True,
+    help="Read the organisation (from its management or delegated admin "
+    "account) and every active account in it.",
+)
+@click.option(
+    "--accounts",
+    callback=_account_ids,
+    metavar="ID,ID",
+    help="Read only these accounts (with --org: the org files too).",
+)
+@click.option(
+    "--role-name",
+    default="OrganizationAccountAccessRole",
+    show_default=True,
+    help="Audit role assumed in each account other than the caller's.",
+)
+@click.option(
+    "--external-id",
+    envvar="CROSSTRUST_EXTERNAL_ID",
+    help="sts:ExternalId for the audit role (env CROSSTRUST_EXTERNAL_ID).",
+)
+@click.option(
+    "--session-name",
+    default="crosstrust-collect",
+    show_default=True,
+    help="Role session name (shows in CloudTrail).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Accounts read at once.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 50),
+    default=10,
+    show_default=True,
+    help="Attempts per API call (adaptive retry) before a gap is recorded.",
+)
+@click.option("--region", help="Region for STS (default: profile's, else us-east-1).")
+@FORCE
+@QUIET
+def collect_aws_command(
+    out: Path,
+    profile: str | None,
+    org: bool,
+    accounts: tuple[str, ...],
+    role_name: str,
+    external_id: str | None,
+    session_name: str,
+    workers: int,
+    max_attempts: int,
+    region: str | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Read AWS IAM (and the organisation) into a snapshot folder.
+
+    Without --org or --accounts, reads the caller's own account. Per account:
+    authorization details (all pages, all filters), OIDC and SAML providers,
+    access key metadata with age and last use (never secrets). With --org:
+    the account list, the OU tree, and SCPs and RCPs with their targets.
+    Accounts whose audit role cannot be assumed, calls denied or throttled
+    past --max-attempts are recorded in manifest.json, never skipped silently.
+
+    Exit codes: 0 complete; 3 written with coverage gaps; 2 failed or usage.
+    """
+    from collectors.aws import AwsOptions, collect_aws
+    from collectors.progress import Progress
+    from crosstrust import __version__
+
+    quiet_sdk_loggers()
+    options = AwsOptions(
+        profile=profile,
+        org=org,
+        accounts=accounts,
+        role_name=role_name,
+        external_id=external_id,
+        session_name=session_name,
+        workers=workers,
+        max_attempts=max_attempts,
+        region=region,
+    )
+    try:
+        result = collect_aws(
+            options,
+            out,
+            progress=Progress(quiet=quiet),
+            replace=force,
+            tool_version=__version__,
+        )
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(EXIT_FAILED)
+    except CollectError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    finish(
+        result.manifest,
+        result.path,
+        partly=len(result.partly),
+        unread=len(result.unread),
+    )
