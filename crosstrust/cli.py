@@ -166,9 +166,11 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.collect_azure_cmd import collect_azure_command  # noqa: E402
 from crosstrust.collect_cmd import collect  # noqa: E402
 
 main.add_command(collect)
+collect.add_command(collect_azure_command)
 
 if __name__ == "__main__":
     main()

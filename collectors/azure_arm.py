@@ -1,0 +1,351 @@
+"""Collect stage, Azure: read the ARM scope tree, role grants and identities."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
+from azure.mgmt.msi import ManagedServiceIdentityClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+from collectors.azure_calls import GapRecorder, native
+from collectors.snapshot import SnapshotWriter
+
+logger = logging.getLogger(__name__)
+
+MG_TYPE = "microsoft.management/managementgroups"
+MG_PREFIX = "/providers/Microsoft.Management/managementGroups/"
+CUSTOM_ROLES = "type eq 'CustomRole'"
+BUILT_IN_ROLES = "type eq 'BuiltInRole'"
+# Any subscription id serves the scope-addressed authorization calls.
+_NO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+_FIC_SEGMENT = "/federatedidentitycredentials/"
+
+
+@dataclass(frozen=True, slots=True)
+class ArmClients:
+    """Builds ARM clients that share one credential, endpoint and retry policy."""
+
+    credential: TokenCredential
+    endpoint: str
+    verify: str | bool = True
+    max_attempts: int = 6
+    backoff: float = 0.8
+    user_agent: str = ""
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.endpoint,
+            "credential_scopes": [f"{self.endpoint.rstrip('/')}/.default"],
+            "connection_verify": self.verify,
+            # azure-core's RetryPolicy: 408/429/5xx and dropped connections.
+            "retry_total": max(0, self.max_attempts - 1),
+            "retry_backoff_factor": self.backoff,
+            "user_agent": self.user_agent,
+        }
+
+    def subscriptions(self) -> SubscriptionClient:
+        return SubscriptionClient(self.credential, **self._options())
+
+    def management_groups(self) -> ManagementGroupsMgmtClient:
+        return ManagementGroupsMgmtClient(self.credential, **self._options())
+
+    def resources(self, subscription_id: str) -> ResourceManagementClient:
+        return ResourceManagementClient(
+            self.credential,
+            subscription_id,
+            **self._options(),
+        )
+
+    def authorization(
+        self,
+        subscription_id: str = _NO_SUBSCRIPTION,
+    ) -> AuthorizationManagementClient:
+        return AuthorizationManagementClient(
+            self.credential,
+            subscription_id,
+            **self._options(),
+        )
+
+    def identities(self, subscription_id: str) -> ManagedServiceIdentityClient:
+        return ManagedServiceIdentityClient(
+            self.credential,
+            subscription_id,
+            **self._options(),
+        )
+
+
+@dataclass(slots=True)
+class AboveSubscriptions:
+    """Grants at management groups or the root, seen once however often listed."""
+
+    assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    denies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keep(self, table: str, items: Iterable[dict[str, Any]]) -> None:
+        found = self.assignments if table == "assignments" else self.denies
+        with self._lock:
+            for item in items:
+                found.setdefault(str(item.get("id", "")).lower(), item)
+
+    def write(self, writer: SnapshotWriter) -> None:
+        for table, name in (
+            (self.assignments, "role_assignments.above_subscriptions.json"),
+            (self.denies, "deny_assignments.above_subscriptions.json"),
+        ):
+            write_list(writer, f"azure/tenant/{name}", list(table.values()))
+
+
+def write_list(writer: SnapshotWriter, relative: str, items: list[Any]) -> None:
+    """An ARM-style ``{"value": [...]}`` page holding every page's items.
+
+    Empty lists are not written: the loader recognises a file by its items.
+    """
+    if items:
+        writer.write_json(relative, {"value": items})
+
+
+def every(pages: Iterable[Any]) -> list[dict[str, Any]]:
+    """All items of an SDK pager, as REST JSON (the pager follows nextLink)."""
+    return [native(item) for item in pages]
+
+
+def read_management_groups(
+    clients: ArmClients,
+    tenant_id: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> list[str]:
+    """The tenant's group tree from its root group; returns every group scope."""
+    client = clients.management_groups()
+    tree = recorder.call(
+        f"managementGroups/{tenant_id} get (children, recursive)",
+        lambda: native(
+            client.management_groups.get(tenant_id, expand="children", recurse=True)
+        ),
+    )
+    if tree is None:
+        return []
+    writer.write_json("azure/tenant/management_groups.json", tree)
+    return sorted(set(_group_scopes(tree)))
+
+
+def _group_scopes(item: dict[str, Any]) -> Iterator[str]:
+    if str(item.get("type", "")).lower().lstrip("/") == MG_TYPE:
+        yield str(item.get("id", ""))
+    body = item.get("properties") if isinstance(item.get("properties"), dict) else item
+    for child in body.get("children") or []:
+        if isinstance(child, dict):
+            yield from _group_scopes(child)
+
+
+def subscription_ids_in_tree(writer: SnapshotWriter) -> list[str]:
+    """Subscriptions the group tree names (when the subscription list is denied)."""
+    path = writer.temp / "azure/tenant/management_groups.json"
+    if not path.is_file():
+        return []
+    import json
+
+    found: list[str] = []
+
+    def walk(item: dict[str, Any]) -> None:
+        item_id = str(item.get("id", ""))
+        if item_id.lower().startswith("/subscriptions/"):
+            found.append(item_id.split("/")[2].lower())
+        body = item.get("properties")
+        for child in (body if isinstance(body, dict) else item).get("children") or []:
+            if isinstance(child, dict):
+                walk(child)
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def read_subscriptions(
+    clients: ArmClients,
+    tenant_id: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> list[dict[str, Any]] | None:
+    """Subscriptions of ``tenant_id`` the caller can see; None when unreadable."""
+    client = clients.subscriptions()
+    listed = recorder.call(
+        "subscriptions list",
+        lambda: every(client.subscriptions.list()),
+    )
+    if listed is None:
+        return None
+    # The caller may see subscriptions of other tenants too.
+    mine = [s for s in listed if str(s.get("tenantId", "")).lower() == tenant_id]
+    write_list(writer, "azure/tenant/subscriptions.json", mine)
+    return mine
+
+
+def read_group_assignments(
+    clients: ArmClients,
+    group_scopes: list[str],
+    recorder: GapRecorder,
+    above: AboveSubscriptions,
+) -> None:
+    """Role assignments made at each management group (not its children's)."""
+    client = clients.authorization()
+    for scope in group_scopes:
+        found = recorder.call(
+            f"roleAssignments at {scope}",
+            lambda s=scope: every(
+                client.role_assignments.list_for_scope(s, filter="atScope()")
+            ),
+        )
+        above.keep("assignments", found or [])
+
+
+def read_built_in_roles(
+    clients: ArmClients,
+    subscription_ids: list[str],
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> None:
+    """Built-in role definitions, once: from the first subscription that answers."""
+    quiet = GapRecorder(recorder.scope)
+    for subscription_id in subscription_ids[:3]:
+        client = clients.authorization(subscription_id)
+        scope = f"/subscriptions/{subscription_id}"
+        found = quiet.call(
+            f"roleDefinitions (built-in) at {scope}",
+            lambda c=client, s=scope: every(
+                c.role_definitions.list(s, filter=BUILT_IN_ROLES)
+            ),
+        )
+        if found is not None:
+            write_list(writer, "azure/tenant/role_definitions.builtin.json", found)
+            return
+    if quiet.gaps:
+        last = quiet.gaps[-1]
+        recorder.record(last.reason, f"built-in roles not read; {last.detail}")
+
+
+def read_subscription(
+    clients: ArmClients,
+    subscription_id: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+    above: AboveSubscriptions,
+) -> None:
+    """Resource groups, grants, custom roles, identities and their credentials."""
+    scope = f"/subscriptions/{subscription_id}"
+    folder = f"azure/subscriptions/{subscription_id}"
+    resources = clients.resources(subscription_id)
+    authorization = clients.authorization(subscription_id)
+    identities = clients.identities(subscription_id)
+
+    reads: list[tuple[str, str, Callable[[], list[dict[str, Any]]]]] = [
+        (
+            "resourceGroups list",
+            "resource_groups.json",
+            lambda: every(resources.resource_groups.list()),
+        ),
+        (
+            "roleDefinitions (custom) list",
+            "role_definitions.custom.json",
+            lambda: every(
+                authorization.role_definitions.list(scope, filter=CUSTOM_ROLES)
+            ),
+        ),
+        (
+            "resources list (identity-bearing)",
+            "resources.json",
+            lambda: [r for r in every(resources.resources.list()) if r.get("identity")],
+        ),
+    ]
+    for operation, name, read in reads:
+        found = recorder.call(f"{operation} in {scope}", read)
+        write_list(writer, f"{folder}/{name}", found or [])
+
+    _read_grants(authorization, scope, folder, writer, recorder, above)
+    _read_identities(identities, scope, folder, writer, recorder)
+
+
+def _read_grants(
+    client: AuthorizationManagementClient,
+    scope: str,
+    folder: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+    above: AboveSubscriptions,
+) -> None:
+    """Role and deny assignments; the inherited ones go to the tenant files."""
+    assignments = recorder.call(
+        f"roleAssignments list in {scope}",
+        lambda: every(client.role_assignments.list_for_subscription()),
+    )
+    denies = recorder.call(
+        f"denyAssignments list in {scope}",
+        lambda: every(client.deny_assignments.list()),
+    )
+    for table, found, name in (
+        ("assignments", assignments, "role_assignments.json"),
+        ("denies", denies, "deny_assignments.json"),
+    ):
+        inside, inherited = _split_by_scope(found or [], scope)
+        above.keep(table, inherited)
+        write_list(writer, f"{folder}/{name}", inside)
+
+
+def _split_by_scope(
+    items: list[dict[str, Any]],
+    subscription_scope: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items made in the subscription (or below it), and items inherited from above."""
+    prefix = subscription_scope.lower()
+    inside, inherited = [], []
+    for item in items:
+        body = item.get("properties") or {}
+        scope = str(body.get("scope") or "").lower().rstrip("/")
+        if scope == prefix or scope.startswith(prefix + "/"):
+            inside.append(item)
+        else:
+            inherited.append(item)
+    return inside, inherited
+
+
+def _read_identities(
+    client: ManagedServiceIdentityClient,
+    scope: str,
+    folder: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> None:
+    """User-assigned identities, then each one's federated credentials."""
+    found = recorder.call(
+        f"userAssignedIdentities list in {scope}",
+        lambda: every(client.user_assigned_identities.list_by_subscription()),
+    )
+    write_list(writer, f"{folder}/identities.json", found or [])
+
+    credentials: list[dict[str, Any]] = []
+    for identity in found or []:
+        resource_group, name = _group_and_name(str(identity.get("id", "")))
+        listed = recorder.call(
+            f"federatedIdentityCredentials of {identity.get('id')}",
+            lambda g=resource_group, n=name: every(
+                client.federated_identity_credentials.list(g, n)
+            ),
+        )
+        credentials.extend(listed or [])
+    write_list(writer, f"{folder}/federated_credentials.json", credentials)
+
+
+def _group_and_name(resource_id: str) -> tuple[str, str]:
+    """Resource group and name of an ARM resource id."""
+    parts = resource_id.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    group = parts[lowered.index("resourcegroups") + 1]
+    return group, parts[-1]
