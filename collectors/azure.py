@@ -19,12 +19,12 @@ from collectors import CollectError, CollectInterrupted
 from collectors.azure_arm import (
     AboveSubscriptions,
     ArmClients,
+    GroupTree,
     read_built_in_roles,
     read_group_assignments,
     read_management_groups,
     read_subscription,
     read_subscriptions,
-    subscription_ids_in_tree,
 )
 from collectors.azure_calls import INTERRUPTED, NOT_FOUND, GapRecorder
 from collectors.azure_graph import GraphSettings, read_directory
@@ -139,12 +139,12 @@ def _collect(
     tenant = GapRecorder(ledger.tenant_scope, stop)
     above = AboveSubscriptions()
     with progress.phase("tenant", total=4 if options.directory else 3) as bar:
-        groups = read_management_groups(arm, ledger.tenant_id, writer, tenant)
+        tree = read_management_groups(arm, ledger.tenant_id, writer, tenant)
         bar.advance()
         listed = read_subscriptions(arm, ledger.tenant_id, writer, tenant)
         bar.advance()
-        targets = _targets(options, listed, writer, tenant)
-        read_group_assignments(arm, groups, tenant, above)
+        targets = _targets(options, listed, tree, tenant)
+        read_group_assignments(arm, tree.groups, tenant, above)
         read_built_in_roles(arm, targets, writer, tenant)
         bar.advance()
         if options.directory:
@@ -176,14 +176,14 @@ def _collect(
 def _targets(
     options: AzureOptions,
     listed: list[dict[str, Any]] | None,
-    writer: SnapshotWriter,
+    tree: GroupTree,
     recorder: GapRecorder,
 ) -> list[str]:
     """Subscriptions to read: the named ones, else every one the tenant lists."""
     visible = [str(s.get("subscriptionId", "")).lower() for s in listed or []]
     if listed is None:
         # The list was denied: fall back on what the group tree names.
-        visible = subscription_ids_in_tree(writer)
+        visible = list(tree.subscriptions)
     named = [s.lower() for s in options.subscriptions]
     if not named:
         return list(dict.fromkeys(visible))
@@ -242,7 +242,7 @@ def _read_one(
     above: AboveSubscriptions,
 ) -> list[CoverageGap]:
     read_subscription(arm, subscription_id, writer, recorder, above)
-    return recorder.gaps
+    return recorder.summary()
 
 
 def _identify(credential: TokenCredential, arm_endpoint: str) -> str:

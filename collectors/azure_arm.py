@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from azure.core.credentials import TokenCredential
@@ -15,7 +16,7 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from collectors.azure_calls import GapRecorder, native
+from collectors.azure_calls import GapRecorder, raw_items, raw_object
 from collectors.snapshot import SnapshotWriter
 
 logger = logging.getLogger(__name__)
@@ -113,9 +114,12 @@ def write_list(writer: SnapshotWriter, relative: str, items: list[Any]) -> None:
         writer.write_json(relative, {"value": items})
 
 
-def every(pages: Iterable[Any]) -> list[dict[str, Any]]:
-    """All items of an SDK pager, as REST JSON (the pager follows nextLink)."""
-    return [native(item) for item in pages]
+@dataclass(frozen=True, slots=True)
+class GroupTree:
+    """What the management-group tree names: group scopes and subscription ids."""
+
+    groups: tuple[str, ...] = ()
+    subscriptions: tuple[str, ...] = ()
 
 
 def read_management_groups(
@@ -123,50 +127,41 @@ def read_management_groups(
     tenant_id: str,
     writer: SnapshotWriter,
     recorder: GapRecorder,
-) -> list[str]:
-    """The tenant's group tree from its root group; returns every group scope."""
+) -> GroupTree:
+    """The tenant's group tree, read once from its root group."""
     client = clients.management_groups()
     tree = recorder.call(
         f"managementGroups/{tenant_id} get (children, recursive)",
-        lambda: native(
-            client.management_groups.get(tenant_id, expand="children", recurse=True)
+        partial(
+            raw_object,
+            partial(
+                client.management_groups.get,
+                tenant_id,
+                expand="children",
+                recurse=True,
+            ),
         ),
     )
-    if tree is None:
-        return []
+    if not tree:
+        return GroupTree()
     writer.write_json("azure/tenant/management_groups.json", tree)
-    return sorted(set(_group_scopes(tree)))
+    groups: list[str] = []
+    subscriptions: list[str] = []
+    _walk(tree, groups, subscriptions)
+    return GroupTree(tuple(sorted(set(groups))), tuple(dict.fromkeys(subscriptions)))
 
 
-def _group_scopes(item: dict[str, Any]) -> Iterator[str]:
+def _walk(item: dict[str, Any], groups: list[str], subscriptions: list[str]) -> None:
+    """Children are flat items; the root keeps its own under ``properties``."""
+    item_id = str(item.get("id", ""))
     if str(item.get("type", "")).lower().lstrip("/") == MG_TYPE:
-        yield str(item.get("id", ""))
-    body = item.get("properties") if isinstance(item.get("properties"), dict) else item
-    for child in body.get("children") or []:
+        groups.append(item_id)
+    elif item_id.lower().startswith("/subscriptions/"):
+        subscriptions.append(item_id.split("/")[2].lower())
+    body = item.get("properties")
+    for child in (body if isinstance(body, dict) else item).get("children") or []:
         if isinstance(child, dict):
-            yield from _group_scopes(child)
-
-
-def subscription_ids_in_tree(writer: SnapshotWriter) -> list[str]:
-    """Subscriptions the group tree names (when the subscription list is denied)."""
-    path = writer.temp / "azure/tenant/management_groups.json"
-    if not path.is_file():
-        return []
-    import json
-
-    found: list[str] = []
-
-    def walk(item: dict[str, Any]) -> None:
-        item_id = str(item.get("id", ""))
-        if item_id.lower().startswith("/subscriptions/"):
-            found.append(item_id.split("/")[2].lower())
-        body = item.get("properties")
-        for child in (body if isinstance(body, dict) else item).get("children") or []:
-            if isinstance(child, dict):
-                walk(child)
-
-    walk(json.loads(path.read_text(encoding="utf-8")))
-    return found
+            _walk(child, groups, subscriptions)
 
 
 def read_subscriptions(
@@ -179,7 +174,7 @@ def read_subscriptions(
     client = clients.subscriptions()
     listed = recorder.call(
         "subscriptions list",
-        lambda: every(client.subscriptions.list()),
+        partial(raw_items, client.subscriptions.list),
     )
     if listed is None:
         return None
@@ -191,7 +186,7 @@ def read_subscriptions(
 
 def read_group_assignments(
     clients: ArmClients,
-    group_scopes: list[str],
+    group_scopes: tuple[str, ...],
     recorder: GapRecorder,
     above: AboveSubscriptions,
 ) -> None:
@@ -200,8 +195,13 @@ def read_group_assignments(
     for scope in group_scopes:
         found = recorder.call(
             f"roleAssignments at {scope}",
-            lambda s=scope: every(
-                client.role_assignments.list_for_scope(s, filter="atScope()")
+            partial(
+                raw_items,
+                partial(
+                    client.role_assignments.list_for_scope,
+                    scope,
+                    filter="atScope()",
+                ),
             ),
         )
         above.keep("assignments", found or [])
@@ -220,8 +220,9 @@ def read_built_in_roles(
         scope = f"/subscriptions/{subscription_id}"
         found = quiet.call(
             f"roleDefinitions (built-in) at {scope}",
-            lambda c=client, s=scope: every(
-                c.role_definitions.list(s, filter=BUILT_IN_ROLES)
+            partial(
+                raw_items,
+                partial(client.role_definitions.list, scope, filter=BUILT_IN_ROLES),
             ),
         )
         if found is not None:
@@ -250,19 +251,22 @@ def read_subscription(
         (
             "resourceGroups list",
             "resource_groups.json",
-            lambda: every(resources.resource_groups.list()),
+            partial(raw_items, resources.resource_groups.list),
         ),
         (
             "roleDefinitions (custom) list",
             "role_definitions.custom.json",
-            lambda: every(
-                authorization.role_definitions.list(scope, filter=CUSTOM_ROLES)
+            partial(
+                raw_items,
+                partial(
+                    authorization.role_definitions.list, scope, filter=CUSTOM_ROLES
+                ),
             ),
         ),
         (
             "resources list (identity-bearing)",
             "resources.json",
-            lambda: [r for r in every(resources.resources.list()) if r.get("identity")],
+            partial(_carrying_identities, resources),
         ),
     ]
     for operation, name, read in reads:
@@ -284,11 +288,11 @@ def _read_grants(
     """Role and deny assignments; the inherited ones go to the tenant files."""
     assignments = recorder.call(
         f"roleAssignments list in {scope}",
-        lambda: every(client.role_assignments.list_for_subscription()),
+        partial(raw_items, client.role_assignments.list_for_subscription),
     )
     denies = recorder.call(
         f"denyAssignments list in {scope}",
-        lambda: every(client.deny_assignments.list()),
+        partial(raw_items, client.deny_assignments.list),
     )
     for table, found, name in (
         ("assignments", assignments, "role_assignments.json"),
@@ -326,21 +330,28 @@ def _read_identities(
     """User-assigned identities, then each one's federated credentials."""
     found = recorder.call(
         f"userAssignedIdentities list in {scope}",
-        lambda: every(client.user_assigned_identities.list_by_subscription()),
+        partial(raw_items, client.user_assigned_identities.list_by_subscription),
     )
     write_list(writer, f"{folder}/identities.json", found or [])
 
     credentials: list[dict[str, Any]] = []
     for identity in found or []:
-        resource_group, name = _group_and_name(str(identity.get("id", "")))
+        group, name = _group_and_name(str(identity.get("id", "")))
         listed = recorder.call(
             f"federatedIdentityCredentials of {identity.get('id')}",
-            lambda g=resource_group, n=name: every(
-                client.federated_identity_credentials.list(g, n)
+            partial(
+                raw_items,
+                partial(client.federated_identity_credentials.list, group, name),
             ),
         )
         credentials.extend(listed or [])
     write_list(writer, f"{folder}/federated_credentials.json", credentials)
+
+
+def _carrying_identities(client: ResourceManagementClient) -> list[dict[str, Any]]:
+    """Resources that run as managed identities (VMs, apps, ...), as listed."""
+    listed = raw_items(client.resources.list)
+    return [r for r in listed if r.get("identity")]
 
 
 def _group_and_name(resource_id: str) -> tuple[str, str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseError,
 )
+from azure.core.pipeline import PipelineResponse
 from kiota_abstractions.api_error import APIError
 
 from collectors import CollectInterrupted
@@ -100,16 +102,19 @@ class GapRecorder:
     def __init__(self, scope: str, stop: threading.Event | None = None) -> None:
         self.scope = scope
         self.gaps: list[CoverageGap] = []
+        self.answered = 0
         self._stop = stop or threading.Event()
 
     def call(self, operation: str, func: Callable[[], T]) -> T | None:
         """Return ``func()``, or None after recording why it failed."""
         self.check()
         try:
-            return func()
+            result = func()
         except SDK_ERRORS as exc:
             self.fail(operation, exc)
-        return None
+            return None
+        self.answered += 1
+        return result
 
     def fail(self, operation: str, exc: Exception) -> None:
         self.record(reason_for(exc), describe_error(operation, exc))
@@ -118,6 +123,22 @@ class GapRecorder:
         """Raise when the run was stopped, so workers end between calls."""
         if self._stop.is_set():
             raise CollectInterrupted(f"{self.scope}: stopped")
+
+    def summary(self) -> list[CoverageGap]:
+        """The gaps; one gap when no call answered and all failed alike."""
+        reasons = {gap.reason for gap in self.gaps}
+        if self.answered or len(self.gaps) < 2 or len(reasons) != 1:
+            return list(self.gaps)
+        first = self.gaps[0]
+        detail = f"not read: all {len(self.gaps)} calls failed; first: {first.detail}"
+        return [
+            CoverageGap(
+                scope=self.scope,
+                reason=first.reason,
+                detail=detail[:_MAX_DETAIL],
+                cloud=Cloud.AZURE,
+            )
+        ]
 
     def record(self, reason: str, detail: str) -> None:
         logger.warning("%s: %s (%s)", self.scope, reason, detail)
@@ -131,14 +152,44 @@ class GapRecorder:
         )
 
 
-def native(model: Any) -> dict[str, Any]:
-    """An ARM SDK model as the REST JSON it came from (wire names, read-only kept)."""
-    serialize = getattr(model, "serialize", None)
-    if callable(serialize):
-        # Older (msrest-style) models: serialize() writes REST names.
-        return plain(serialize(keep_readonly=True))
-    # Newer models are mappings over the REST JSON itself.
-    return plain(model.as_dict())
+def raw_items(start: Callable[..., Iterable[Any]]) -> list[dict[str, Any]]:
+    """Every item of a paged ARM list, exactly as the pages carried it.
+
+    The SDK follows ``nextLink`` and retries; a response hook keeps each
+    page's own JSON, so fields the SDK's models do not know (preview
+    properties such as ``claimsMatchingExpression``) are not lost.
+    """
+    pages = _PageHook()
+    for _ in start(raw_response_hook=pages):
+        pass
+    return pages.items
+
+
+def raw_object(start: Callable[..., Any]) -> dict[str, Any]:
+    """The JSON body of a single-object ARM answer, as it came."""
+    pages = _PageHook()
+    start(raw_response_hook=pages)
+    return pages.bodies[-1] if pages.bodies else {}
+
+
+class _PageHook:
+    """Collects the JSON of every successful response (retried ones excluded)."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any]] = []
+
+    def __call__(self, response: PipelineResponse[Any, Any]) -> None:
+        http = response.http_response
+        if http.status_code != 200:
+            return
+        body = json.loads(http.text() or "{}")
+        if not isinstance(body, dict):
+            return
+        self.bodies.append(body)
+        found = body.get("value")
+        if isinstance(found, list):
+            self.items.extend(i for i in found if isinstance(i, dict))
 
 
 def plain(value: Any) -> Any:

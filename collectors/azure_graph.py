@@ -20,13 +20,14 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
 from kiota_http.middleware.options import RetryHandlerOption
-from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.applications.applications_request_builder import (
     ApplicationsRequestBuilder,
 )
 from msgraph.generated.service_principals.service_principals_request_builder import (
     ServicePrincipalsRequestBuilder,
 )
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from collectors.azure_arm import write_list
@@ -178,9 +179,9 @@ async def _apps(client: GraphServiceClient) -> list[dict[str, Any]]:
     page = await builder.get(request_configuration=federated)
     while page is not None:
         for app in page.value or []:
-            record = records.get(str(app.id))
-            if record is not None:
-                record["federatedIdentityCredentials"] = [
+            known = records.get(str(app.id))
+            if known is not None:
+                known["federatedIdentityCredentials"] = [
                     _federated_credential(c)
                     for c in app.federated_identity_credentials or []
                 ]
@@ -198,7 +199,7 @@ async def _service_principals(client: GraphServiceClient) -> list[dict[str, Any]
             top=PAGE_SIZE,
         )
     )
-    records = []
+    records: list[dict[str, Any]] = []
     page = await builder.get(request_configuration=config)
     while page is not None:
         records.extend(_service_principal(sp) for sp in page.value or [])
@@ -219,7 +220,7 @@ def _application(app: Any) -> dict[str, Any]:
     }
     record.update(_credentials(app))
     record["owners"] = [_owner(o) for o in app.owners or []]
-    return plain(record)
+    return _json_object(record)
 
 
 def _service_principal(sp: Any) -> dict[str, Any]:
@@ -236,7 +237,7 @@ def _service_principal(sp: Any) -> dict[str, Any]:
     }
     record.update(_credentials(sp))
     record["owners"] = [_owner(o) for o in sp.owners or []]
-    return plain(record)
+    return _json_object(record)
 
 
 def _credentials(item: Any) -> dict[str, list[dict[str, Any]]]:
@@ -283,3 +284,8 @@ def _federated_credential(credential: Any) -> dict[str, Any]:
         "subject": credential.subject,
         "audiences": list(credential.audiences or []),
     }
+
+
+def _json_object(record: dict[str, Any]) -> dict[str, Any]:
+    """Dates, UUIDs and enums of a record as JSON strings."""
+    return {key: plain(value) for key, value in record.items()}
