@@ -143,7 +143,7 @@ def _collect(
         bar.advance()
         listed = read_subscriptions(arm, ledger.tenant_id, writer, tenant)
         bar.advance()
-        targets = _targets(options, listed, tree, tenant)
+        targets, unseen = _targets(options, listed, tree)
         read_group_assignments(arm, tree.groups, tenant, above)
         read_built_in_roles(arm, targets, writer, tenant)
         bar.advance()
@@ -153,11 +153,13 @@ def _collect(
                 options.graph_endpoint,
                 verify=options.verify,
                 max_attempts=options.max_attempts,
+                delay=options.backoff,
             )
             read_directory(graph, writer, tenant)
             bar.advance()
     ledger.scopes.extend(f"/subscriptions/{s}" for s in targets)
-    ledger.gaps.extend(tenant.gaps)
+    ledger.scopes.extend(gap.scope for gap in unseen)
+    ledger.gaps.extend([*tenant.gaps, *unseen])
 
     ledger.gaps.extend(
         _read_subscriptions(
@@ -177,23 +179,28 @@ def _targets(
     options: AzureOptions,
     listed: list[dict[str, Any]] | None,
     tree: GroupTree,
-    recorder: GapRecorder,
-) -> list[str]:
-    """Subscriptions to read: the named ones, else every one the tenant lists."""
+) -> tuple[list[str], list[CoverageGap]]:
+    """Subscriptions to read (named, else all listed), and named ones not visible."""
     visible = [str(s.get("subscriptionId", "")).lower() for s in listed or []]
     if listed is None:
         # The list was denied: fall back on what the group tree names.
         visible = list(tree.subscriptions)
-    named = [s.lower() for s in options.subscriptions]
+    named = list(dict.fromkeys(s.lower() for s in options.subscriptions))
     if not named:
-        return list(dict.fromkeys(visible))
-    if listed is not None:
-        for missing in sorted(set(named) - set(visible)):
-            recorder.record(
-                NOT_FOUND,
-                f"subscription {missing} is not visible to the caller in this tenant",
-            )
-    return list(dict.fromkeys(named))
+        return list(dict.fromkeys(visible)), []
+    if listed is None:
+        return named, []
+    missing = [s for s in named if s not in visible]
+    gaps = [
+        CoverageGap(
+            scope=f"/subscriptions/{s}",
+            reason=NOT_FOUND,
+            detail="not read: the caller sees no such subscription in this tenant",
+            cloud=Cloud.AZURE,
+        )
+        for s in missing
+    ]
+    return [s for s in named if s in visible], gaps
 
 
 def _read_subscriptions(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,7 @@ def graph_client(
         max_retries=max(0, min(settings.max_attempts - 1, 10)),
     )
     http = GraphClientFactory.create_with_default_middleware(
-        client=httpx.AsyncClient(verify=settings.verify, timeout=100.0),
+        client=httpx.AsyncClient(verify=_tls(settings.verify), timeout=100.0),
         options={RetryHandlerOption.get_key(): retry},
     )
     auth = AzureIdentityAuthenticationProvider(
@@ -108,6 +109,13 @@ def graph_client(
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = f"{endpoint}/v1.0"
     return GraphServiceClient(request_adapter=adapter), http
+
+
+def _tls(verify: str | bool) -> ssl.SSLContext | bool:
+    """httpx takes a CA bundle as an SSL context."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
 
 
 def _scope_origin(endpoint: str) -> str:

@@ -1,0 +1,398 @@
+"""The Azure collector against the fake ARM + Graph server: files, pages, gaps."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.core.exceptions import ClientAuthenticationError
+
+from collectors import CollectError
+from collectors.azure import CollectResult, collect_azure
+from tests.collectors.azure.conftest import (
+    DEV,
+    PROD,
+    SANDBOX,
+    TENANT,
+    options_for,
+)
+from tests.collectors.azure.fake_azure import TOKEN, FakeAzure, FakeCredential
+
+MG_PLATFORM_OWNER = (
+    "/providers/Microsoft.Management/managementGroups/platform/providers/"
+    "Microsoft.Authorization/roleAssignments/e0000000-0000-4000-8000-000000000001"
+)
+# Secret values served by the fake Graph: none may reach a file or a log.
+SERVED_SECRETS = (
+    TOKEN,
+    "crosstrust-test-client-secret-never-written",
+    "Zq8",
+    "Y3Jvc3N0cnVzdC10ZXN0LWNlcnRpZmljYXRlLWJvZHk=",
+)
+
+
+def collect(
+    server: FakeAzure,
+    certificate: tuple[Path, Path],
+    out: Path,
+    **changes: Any,
+) -> CollectResult:
+    return collect_azure(
+        options_for(server, certificate, **changes),
+        out,
+        credential=FakeCredential(),
+        tool_version="test",
+    )
+
+
+def read(snapshot: Path, relative: str) -> Any:
+    return json.loads((snapshot / relative).read_text(encoding="utf-8"))
+
+
+def ids(snapshot: Path, relative: str) -> set[str]:
+    return {str(item["id"]) for item in read(snapshot, relative)["value"]}
+
+
+@pytest.fixture(scope="module")
+def snapshot(
+    fake_server: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[CollectResult, list[str]]:
+    """One full collection shared by the read-only tests, with the paths it asked."""
+    fake_server.reset()
+    out = tmp_path_factory.mktemp("azure") / "snapshot"
+    result = collect(fake_server, certificate, out)
+    return result, [s.path for s in fake_server.seen]
+
+
+def test_files_are_written_in_native_shapes(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    result, _ = snapshot
+    written = {
+        str(p.relative_to(result.path)) for p in result.path.rglob("*") if p.is_file()
+    }
+    prod = f"azure/subscriptions/{PROD}"
+    dev = f"azure/subscriptions/{DEV}"
+    assert written == {
+        "manifest.json",
+        "azure/tenant/management_groups.json",
+        "azure/tenant/subscriptions.json",
+        "azure/tenant/role_definitions.builtin.json",
+        "azure/tenant/role_assignments.above_subscriptions.json",
+        "azure/tenant/applications.json",
+        "azure/tenant/service_principals.json",
+        f"{prod}/resource_groups.json",
+        f"{prod}/role_assignments.json",
+        f"{prod}/role_definitions.custom.json",
+        f"{prod}/identities.json",
+        f"{prod}/federated_credentials.json",
+        f"{dev}/resource_groups.json",
+        f"{dev}/role_assignments.json",
+        f"{dev}/identities.json",
+        f"{dev}/federated_credentials.json",
+        f"{dev}/resources.json",
+    }
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        # Two pages; the other tenant's subscription is left out.
+        (
+            "azure/tenant/subscriptions.json",
+            {f"/subscriptions/{s}" for s in (PROD, DEV, SANDBOX)},
+        ),
+        # Two pages; the inherited group assignment is not kept here.
+        (
+            f"azure/subscriptions/{PROD}/role_assignments.json",
+            {
+                f"/subscriptions/{PROD}/providers/Microsoft.Authorization/"
+                "roleAssignments/e0000000-0000-4000-8000-000000000011",
+                f"/subscriptions/{PROD}/resourceGroups/rg-ci/providers/"
+                "Microsoft.Authorization/roleAssignments/"
+                "e0000000-0000-4000-8000-000000000012",
+            },
+        ),
+        (
+            f"azure/subscriptions/{PROD}/federated_credentials.json",
+            {
+                f"/subscriptions/{PROD}/resourcegroups/rg-ci/providers/"
+                "Microsoft.ManagedIdentity/userAssignedIdentities/id-deploy/"
+                f"federatedIdentityCredentials/{name}"
+                for name in ("github-main", "github-any-branch")
+            },
+        ),
+        # Graph pages via @odata.nextLink.
+        (
+            "azure/tenant/applications.json",
+            {
+                "a1000000-0000-4000-8000-000000000001",
+                "a2000000-0000-4000-8000-000000000002",
+            },
+        ),
+        (
+            "azure/tenant/service_principals.json",
+            {
+                "51000000-0000-4000-8000-000000000001",
+                "52000000-0000-4000-8000-000000000002",
+                "d1000000-0000-4000-8000-000000000001",
+                "d2000000-0000-4000-8000-000000000002",
+            },
+        ),
+        # Inherited through two subscriptions and listed at the group: kept once.
+        (
+            "azure/tenant/role_assignments.above_subscriptions.json",
+            {MG_PLATFORM_OWNER},
+        ),
+        # Only resources that run as an identity.
+        (
+            f"azure/subscriptions/{DEV}/resources.json",
+            {
+                f"/subscriptions/{DEV}/resourceGroups/rg-ops/providers/"
+                "Microsoft.Compute/virtualMachines/vm-ops"
+            },
+        ),
+    ],
+)
+def test_every_page_is_read(
+    snapshot: tuple[CollectResult, list[str]],
+    relative: str,
+    expected: set[str],
+) -> None:
+    result, _ = snapshot
+    assert ids(result.path, relative) == expected
+
+
+def test_inherited_assignment_is_written_once(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    result, _ = snapshot
+    above = read(result.path, "azure/tenant/role_assignments.above_subscriptions.json")
+    assert [item["id"] for item in above["value"]] == [MG_PLATFORM_OWNER]
+
+
+def test_fields_the_sdk_models_lack_are_kept(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    result, _ = snapshot
+    credentials = read(
+        result.path,
+        f"azure/subscriptions/{PROD}/federated_credentials.json",
+    )["value"]
+    expressions = {
+        c["name"]: (c["properties"].get("claimsMatchingExpression") or {}).get("value")
+        for c in credentials
+    }
+    assert expressions == {
+        "github-main": None,
+        "github-any-branch": "claims['sub'] matches "
+        "'repo:example-org/infra:ref:refs/heads/*'",
+    }
+
+
+def test_credential_metadata_only(snapshot: tuple[CollectResult, list[str]]) -> None:
+    result, _ = snapshot
+    deployer = read(result.path, "azure/tenant/applications.json")["value"][0]
+    assert deployer["passwordCredentials"] == [
+        {
+            "keyId": "70000000-0000-4000-8000-000000000001",
+            "displayName": "ci-secret",
+            "startDateTime": "2026-01-15T09:00:00+00:00",
+            "endDateTime": "2028-01-15T09:00:00+00:00",
+        }
+    ]
+    assert {tuple(sorted(c)) for c in deployer["keyCredentials"]} == {
+        ("displayName", "endDateTime", "keyId", "startDateTime", "type", "usage")
+    }
+
+
+def test_denied_subscription_is_one_gap(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    result, _ = snapshot
+    manifest = result.manifest
+    assert [(g.scope, g.reason) for g in manifest.coverage] == [
+        (f"/subscriptions/{SANDBOX}", "access-denied")
+    ]
+    assert "403 AuthorizationFailed" in manifest.coverage[0].detail
+    assert manifest.complete == (
+        f"/tenants/{TENANT}",
+        f"/subscriptions/{PROD}",
+        f"/subscriptions/{DEV}",
+    )
+    assert result.unread == (f"/subscriptions/{SANDBOX}",)
+    assert result.partly == ()
+    on_disk = read(result.path, "manifest.json")
+    assert on_disk["cloud"] == "azure"
+    assert on_disk["coverage"][0]["scope"] == f"/subscriptions/{SANDBOX}"
+
+
+def test_management_group_grants_are_listed_at_scope(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    _, paths = snapshot
+    group_reads = {p for p in paths if p.endswith("/roleAssignments")}
+    assert {p for p in group_reads if p.startswith("/providers/")} == {
+        f"/providers/Microsoft.Management/managementGroups/{name}/providers/"
+        "Microsoft.Authorization/roleAssignments"
+        for name in (TENANT, "platform")
+    }
+
+
+def test_bearer_token_goes_only_to_the_endpoint(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    credential = FakeCredential()
+    collect_azure(
+        options_for(fake_azure, certificate),
+        tmp_path / "out",
+        credential=credential,
+    )
+    assert {s.authorization for s in fake_azure.seen} == {f"Bearer {TOKEN}"}
+    assert set(credential.scopes) == {f"{fake_azure.url}/.default"}
+
+
+def test_no_secret_reaches_disk_or_logs(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = collect(fake_azure, certificate, tmp_path / "out")
+    texts = [p.read_text() for p in result.path.rglob("*") if p.is_file()]
+    texts.append(caplog.text)
+    leaked = {s for s in SERVED_SECRETS for text in texts if s in text}
+    assert leaked == set()
+
+
+def test_throttled_calls_are_retried(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    arm_path = f"/subscriptions/{PROD}/resourcegroups"
+    graph_path = "/v1.0/serviceprincipals"
+    fake_azure.faults[arm_path] = [429, 503]
+    fake_azure.faults[graph_path] = [429]
+    graph = {"graph_endpoint": fake_azure.url}
+    result = collect(fake_azure, certificate, tmp_path / "out", **graph)
+
+    statuses = [s.status for s in fake_azure.seen if s.path.lower() == arm_path]
+    assert statuses == [429, 503, 200]
+    graph_statuses = [s.status for s in fake_azure.seen if s.path.lower() == graph_path]
+    assert graph_statuses == [429, 200, 200]
+    assert {g.scope for g in result.manifest.coverage} == {f"/subscriptions/{SANDBOX}"}
+
+
+def test_throttling_past_the_attempts_is_a_gap(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    path = f"/subscriptions/{DEV}/providers/microsoft.managedidentity/"
+    path += "userassignedidentities"
+    fake_azure.faults[path] = [429] * 3
+    result = collect(fake_azure, certificate, tmp_path / "out", max_attempts=2)
+
+    gaps = {(g.scope, g.reason) for g in result.manifest.coverage}
+    assert gaps == {
+        (f"/subscriptions/{SANDBOX}", "access-denied"),
+        (f"/subscriptions/{DEV}", "throttled"),
+    }
+    assert result.partly == (f"/subscriptions/{DEV}",)
+    assert not (result.path / f"azure/subscriptions/{DEV}/identities.json").exists()
+    assert (result.path / f"azure/subscriptions/{DEV}/role_assignments.json").exists()
+
+
+def test_denied_graph_is_a_tenant_gap(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    fake_azure.faults["/v1.0/serviceprincipals"] = [403]
+    result = collect(fake_azure, certificate, tmp_path / "out")
+
+    gaps = {(g.scope, g.reason) for g in result.manifest.coverage}
+    assert gaps == {
+        (f"/subscriptions/{SANDBOX}", "access-denied"),
+        (f"/tenants/{TENANT}", "access-denied"),
+    }
+    assert (result.path / "azure/tenant/applications.json").exists()
+    assert not (result.path / "azure/tenant/service_principals.json").exists()
+    assert f"/tenants/{TENANT}" in result.partly
+
+
+def test_denied_subscription_list_falls_back_to_the_tree(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    fake_azure.faults["/subscriptions"] = [403]
+    result = collect(fake_azure, certificate, tmp_path / "out")
+
+    assert result.manifest.scopes == (
+        f"/tenants/{TENANT}",
+        f"/subscriptions/{PROD}",
+        f"/subscriptions/{DEV}",
+        f"/subscriptions/{SANDBOX}",
+    )
+    assert not (result.path / "azure/tenant/subscriptions.json").exists()
+    assert {(g.scope, g.reason) for g in result.manifest.coverage} == {
+        (f"/tenants/{TENANT}", "access-denied"),
+        (f"/subscriptions/{SANDBOX}", "access-denied"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("named", "read_scopes", "gaps"),
+    [
+        ((DEV,), {DEV}, set()),
+        (
+            (DEV, "5b000009-0000-4000-8000-000000000009"),
+            {DEV},
+            {("/subscriptions/5b000009-0000-4000-8000-000000000009", "not-found")},
+        ),
+    ],
+)
+def test_named_subscriptions_only(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    named: tuple[str, ...],
+    read_scopes: set[str],
+    gaps: set[tuple[str, str]],
+) -> None:
+    result = collect(fake_azure, certificate, tmp_path / "out", subscriptions=named)
+
+    asked = {
+        p.split("/")[2] for p in fake_azure.paths() if p.startswith("/subscriptions/")
+    }
+    assert asked == read_scopes
+    assert {(g.scope, g.reason) for g in result.manifest.coverage} == gaps
+
+
+def test_no_credential_fails_before_writing(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    class NoCredential(FakeCredential):
+        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            raise ClientAuthenticationError("DefaultAzureCredential failed\nmore")
+
+    with pytest.raises(CollectError, match="no usable Azure credential"):
+        collect_azure(
+            options_for(fake_azure, certificate),
+            tmp_path / "out",
+            credential=NoCredential(),
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert fake_azure.seen == []
