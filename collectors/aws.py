@@ -21,6 +21,7 @@ from collectors import CollectError, CollectInterrupted
 from collectors.aws_account import collect_account
 from collectors.aws_calls import (
     ACCOUNT_SUSPENDED,
+    COLLECTOR_FAULT,
     INTERRUPTED,
     ROLE_NOT_ASSUMABLE,
     THROTTLED,
@@ -30,7 +31,7 @@ from collectors.aws_calls import (
 )
 from collectors.aws_org import collect_organization
 from collectors.progress import Progress
-from collectors.snapshot import SnapshotWriter
+from collectors.snapshot import CollectResult, SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
 
 logger = logging.getLogger(__name__)
@@ -55,20 +56,6 @@ class AwsOptions:
     workers: int = 4
     max_attempts: int = 10
     region: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CollectResult:
-    """The committed snapshot and how much of each account it holds."""
-
-    path: Path
-    manifest: Manifest
-    partly: tuple[str, ...] = ()
-    unread: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        return not self.manifest.coverage
 
 
 @dataclass(slots=True)
@@ -274,7 +261,8 @@ def _read_accounts(
                 for account_id in account_ids
             }
             for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
+                account_id = futures[future]
+                outcomes[account_id] = _outcome(future, account_id)
                 bar.advance()
     except BaseException:
         run.stop.set()
@@ -282,6 +270,19 @@ def _read_accounts(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [gap for account_id in account_ids for gap in outcomes[account_id]]
+
+
+def _outcome(future: Future[list[CoverageGap]], account_id: str) -> list[CoverageGap]:
+    """The account's gaps; a fault in the collector itself becomes one more gap,
+    so one account's surprise neither stops the run nor drops the account."""
+    try:
+        return future.result()
+    except CollectInterrupted:
+        raise
+    except Exception as exc:  # the worker boundary catches every fault
+        logger.warning("account %s: collector fault", account_id, exc_info=True)
+        detail = f"collector fault: {type(exc).__name__}: {exc}"[:300]
+        return [CoverageGap(account_id, COLLECTOR_FAULT, detail, Cloud.AWS)]
 
 
 def _read_account(run: _Run, account_id: str) -> list[CoverageGap]:

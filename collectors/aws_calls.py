@@ -33,6 +33,7 @@ UNREACHABLE = "unreachable"
 API_ERROR = "api-error"
 MALFORMED = "malformed"
 INTERRUPTED = "interrupted"
+COLLECTOR_FAULT = "collector-fault"
 
 _DENIED_CODES = frozenset(
     {

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,20 @@ from graph.model import Manifest
 logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectResult:
+    """A committed snapshot, and which scopes it holds only partly or not at all."""
+
+    path: Path
+    manifest: Manifest
+    partly: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.manifest.coverage
 
 
 def partial_name(target: Path) -> Path:

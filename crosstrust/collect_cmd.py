@@ -1,20 +1,27 @@
 """The command line, collect stage: ``crosstrust collect <cloud> --out DIR``.
 
 Each cloud is one subcommand of the ``collect`` group; they share the exit
-codes and the summary printed at the end.
+codes and the summary printed at the end. A cloud's command takes the shared
+``OUT``, ``FORCE`` and ``QUIET`` options and hands its collector, which returns
+a :class:`~collectors.snapshot.CollectResult`, to :func:`run_collection`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import signal
 import sys
+import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from collectors import CollectError
-from graph.model import Manifest
+from collectors.snapshot import CollectResult
 
 EXIT_COMPLETE = 0
 EXIT_FAILED = 2
@@ -52,24 +59,56 @@ def collect() -> None:
     """
 
 
-def quiet_sdk_loggers() -> None:
+def quiet_sdk_loggers(*names: str) -> None:
     """Keep SDK wire logs (headers with tokens) out of -vv output."""
-    for name in _SDK_LOGGERS:
+    for name in (*_SDK_LOGGERS, *names):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def finish(manifest: Manifest, path: Path, *, partly: int, unread: int) -> None:
+def run_collection(collect_snapshot: Callable[[], CollectResult]) -> NoReturn:
+    """Run one cloud's collector, print the summary, exit with its code.
+
+    SIGTERM (a scheduler's timeout) is handled like Ctrl-C, so the partial
+    folder gets a manifest that records the interruption.
+    """
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main else None
+    try:
+        result = collect_snapshot()
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(EXIT_FAILED)
+    except CollectError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
+    finish(result)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def finish(result: CollectResult) -> NoReturn:
     """Print the summary line and exit with the code the coverage calls for."""
-    complete = len(manifest.complete)
+    manifest = result.manifest
     click.echo(
-        f"wrote {path}: {len(manifest.scopes)} scopes, {complete} complete, "
-        f"{partly} partly read, {unread} not read, "
-        f"{len(manifest.coverage)} coverage gaps",
+        f"wrote {result.path}: {len(manifest.scopes)} scopes, "
+        f"{len(manifest.complete)} complete, {len(result.partly)} partly read, "
+        f"{len(result.unread)} not read, {len(manifest.coverage)} coverage gaps",
         err=True,
     )
     for gap in manifest.coverage:
-        click.echo(f"  gap {gap.scope}: {gap.reason}: {gap.detail}", err=True)
+        line = f"  gap {gap.scope}: {gap.reason}: {gap.detail}"
+        click.echo(_printable(line), err=True)
     sys.exit(EXIT_PARTIAL if manifest.coverage else EXIT_COMPLETE)
+
+
+def _printable(text: str) -> str:
+    """Cloud-supplied text must not drive the terminal (escape sequences)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _account_ids(
@@ -174,23 +213,13 @@ def collect_aws_command(
         max_attempts=max_attempts,
         region=region,
     )
-    try:
-        result = collect_aws(
+    run_collection(
+        partial(
+            collect_aws,
             options,
             out,
             progress=Progress(quiet=quiet),
             replace=force,
             tool_version=__version__,
         )
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
-        sys.exit(EXIT_FAILED)
-    except CollectError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
-    finish(
-        result.manifest,
-        result.path,
-        partly=len(result.partly),
-        unread=len(result.unread),
     )

@@ -10,6 +10,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.collectors.fault_proxy import FaultProxy
+from tests.collectors.seed import SeededOrg, seed_org
 
 # Distinctive dummy credentials, so tests can prove they never reach disk or logs.
 ACCESS_KEY_ID = "AKIACROSSTRUSTTEST01"
@@ -39,10 +40,30 @@ def reset_moto(url: str) -> None:
     urllib.request.urlopen(request).close()
 
 
+@pytest.fixture(scope="module")
+def shared_org(moto_url: str) -> SeededOrg:
+    """An organisation seeded once per module, for tests that only read it."""
+    reset_moto(moto_url)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        aim_sdk_at(moto_url, monkeypatch)
+        return seed_org()
+
+
 @pytest.fixture
-def proxy(moto: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+def seeded(
+    shared_org: SeededOrg,
+    moto_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> SeededOrg:
+    """The module's organisation, with the SDK aimed at moto directly."""
+    aim_sdk_at(moto_url, monkeypatch)
+    return shared_org
+
+
+@pytest.fixture
+def proxy(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     """A fault-injecting proxy in front of moto; the SDK is aimed at the proxy."""
-    fault_proxy = FaultProxy(moto).start()
+    fault_proxy = FaultProxy(moto_url).start()
     aim_sdk_at(fault_proxy.url, monkeypatch)
     yield fault_proxy
     fault_proxy.stop()

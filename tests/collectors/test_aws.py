@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from crosstrust.cli import main
 from graph.load import load_inputs
-from tests.collectors.conftest import aim_sdk_at, reset_moto
-from tests.collectors.seed import MANAGEMENT, OUTSIDE, SeededOrg, seed_org
+from tests.collectors.conftest import aim_sdk_at
+from tests.collectors.seed import MANAGEMENT, OUTSIDE, SeededOrg
 
 ORG_FILES = {
     "aws/organization/organization.json",
@@ -68,11 +68,6 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-@pytest.fixture
-def seeded(moto: str) -> SeededOrg:
-    return seed_org()
-
-
 @dataclass(frozen=True, slots=True)
 class Collected:
     seeded: SeededOrg
@@ -81,15 +76,17 @@ class Collected:
 
 
 @pytest.fixture(scope="module")
-def org_snapshot(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Collected:
-    """One seeded organisation collected once; tests only read its files."""
+def org_snapshot(
+    shared_org: SeededOrg,
+    moto_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Collected:
+    """The module's organisation collected once; tests only read its files."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        reset_moto(moto_url)
         aim_sdk_at(moto_url, monkeypatch)
-        seeded = seed_org()
         out = tmp_path_factory.mktemp("org") / "snap"
         result = collect(out, "--org", "--workers", "3")
-    return Collected(seeded, out, result.exit_code)
+    return Collected(shared_org, out, result.exit_code)
 
 
 def test_org_collects_every_account_and_the_org_files(org_snapshot: Collected) -> None:
@@ -158,7 +155,12 @@ def test_org_files_hold_tree_policies_and_accounts(org_snapshot: Collected) -> N
     by_name = {p["PolicySummary"]["Name"]: p for p in policies}
     assert by_name["deny-leave"]["Content"]["Statement"][0]["Effect"] == "Deny"
     assert [t["TargetId"] for t in by_name["deny-leave"]["Targets"]] == [seeded.ou_id]
-    assert "FullAWSAccess" in by_name
+    types = {name: p["PolicySummary"]["Type"] for name, p in by_name.items()}
+    assert types == {
+        "deny-leave": "SERVICE_CONTROL_POLICY",
+        "FullAWSAccess": "SERVICE_CONTROL_POLICY",
+        "RCPFullAWSAccess": "RESOURCE_CONTROL_POLICY",
+    }
 
 
 def test_identity_providers_and_access_keys_are_written(
@@ -224,7 +226,7 @@ def test_without_org_or_accounts_reads_the_callers_account(
     ],
 )
 def test_usage_errors_exit_2(
-    moto: str, tmp_path: Path, args: tuple[str, ...], message: str
+    seeded: SeededOrg, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     result = collect(tmp_path / "snap", *args)
     assert result.exit_code == 2
@@ -233,7 +235,7 @@ def test_usage_errors_exit_2(
 
 
 def test_no_credentials_exit_2_without_writing(
-    moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded: SeededOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")

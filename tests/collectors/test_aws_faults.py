@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import boto3
 import pytest
 from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
@@ -19,7 +18,7 @@ from botocore.retries.standard import ExponentialBackoff
 import collectors.aws
 from tests.collectors.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.collectors.fault_proxy import Fault, FaultProxy
-from tests.collectors.seed import MANAGEMENT, SeededOrg, seed_org
+from tests.collectors.seed import MANAGEMENT, SeededOrg
 from tests.collectors.test_aws import (
     ACCOUNT_FILES,
     collect,
@@ -30,11 +29,6 @@ from tests.collectors.test_aws import (
 
 OUTSIDER = "444455556666"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def seeded(proxy: FaultProxy) -> SeededOrg:
-    return seed_org()
 
 
 @pytest.fixture
@@ -63,6 +57,7 @@ def test_unassumable_audit_role_is_recorded_and_the_rest_collected(
     assert set(manifest_of(out)["complete"]) == set(seeded.accounts) - {prod}
     assert not (out / "aws" / prod).exists()
     assert "1 not read" in result.output
+    assert f"  gap {prod}: role-not-assumable: account not read: " in result.output
 
 
 def test_listed_account_outside_the_org_that_denies_the_role(
@@ -124,21 +119,6 @@ def test_denied_call_is_recorded_and_its_file_not_written(
         if name != "saml-providers.json"
     }
     assert "1 partly read" in result.output
-
-
-def test_suspended_account_is_listed_as_not_read(
-    seeded: SeededOrg, tmp_path: Path
-) -> None:
-    audit = seeded.members["audit"]
-    boto3.client("organizations").close_account(AccountId=audit)
-    out = tmp_path / "snap"
-    result = collect(out, "--org")
-
-    assert result.exit_code == 3, result.output
-    assert gaps_of(out) == {(audit, "account-suspended")}
-    assert audit in manifest_of(out)["scopes"]
-    assert not (out / "aws" / audit).exists()
-    assert "1 not read" in result.output
 
 
 def test_throttled_assume_role_says_throttled_and_account_not_read(
@@ -215,8 +195,32 @@ def test_interrupt_leaves_only_a_partial_folder_that_says_so(
     assert prod not in manifest["complete"]
 
 
-def test_sigint_leaves_a_named_partial_folder_and_exit_2(
-    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path
+def test_collector_fault_in_one_account_becomes_its_gap(
+    seeded: SeededOrg,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = collectors.aws.collect_account
+    dev = seeded.members["dev"]
+
+    def faulty(account_id: str, *args: object, **kwargs: object) -> None:
+        if account_id == dev:
+            raise KeyError("RoleName")
+        real(account_id, *args, **kwargs)
+
+    monkeypatch.setattr(collectors.aws, "collect_account", faulty)
+    out = tmp_path / "snap"
+    result = collect(out, "--org")
+
+    assert result.exit_code == 3, result.output
+    assert gaps_of(out) == {(dev, "collector-fault")}
+    assert set(manifest_of(out)["complete"]) == set(seeded.accounts) - {dev}
+    assert "1 not read" in result.output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_leaves_a_named_partial_folder_and_exit_2(
+    seeded: SeededOrg, proxy: FaultProxy, tmp_path: Path, signum: signal.Signals
 ) -> None:
     proxy.faults.append(Fault("GetAccountAuthorizationDetails", delay=1.0))
     out = tmp_path / "snap"
@@ -232,7 +236,7 @@ def test_sigint_leaves_a_named_partial_folder_and_exit_2(
     while "GetAccountAuthorizationDetails" not in proxy.actions:
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.05)
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     _, err = child.communicate(timeout=60)
 
     partial = tmp_path / f"snap.partial-{child.pid}"
@@ -279,7 +283,7 @@ def test_profile_role_name_external_id_and_session_name_are_used(
     assert "ext-4711" not in (out / "manifest.json").read_text()
 
 
-def test_unknown_profile_fails_with_exit_2(moto: str, tmp_path: Path) -> None:
+def test_unknown_profile_fails_with_exit_2(seeded: SeededOrg, tmp_path: Path) -> None:
     result = collect(tmp_path / "snap", "--profile", "nope")
 
     assert result.exit_code == 2

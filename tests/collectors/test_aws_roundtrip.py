@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from crosstrust.cli import main
@@ -13,7 +12,7 @@ from graph.build import build_graph
 from graph.load import load_inputs
 from graph.model import Mechanism, NodeKind
 from tests.collectors.fault_proxy import Fault, FaultProxy
-from tests.collectors.seed import MANAGEMENT, OUTSIDE, SeededOrg, seed_org
+from tests.collectors.seed import MANAGEMENT, OUTSIDE, SeededOrg
 from tests.collectors.test_aws import collect
 
 AUDIT_ROLE = "OrganizationAccountAccessRole"
@@ -21,11 +20,6 @@ AUDIT_ROLE = "OrganizationAccountAccessRole"
 
 def arn(account_id: str, resource: str) -> str:
     return f"arn:aws:iam::{account_id}:{resource}"
-
-
-@pytest.fixture
-def seeded(proxy: FaultProxy) -> SeededOrg:
-    return seed_org()
 
 
 def test_collected_trusts_become_graph_edges(seeded: SeededOrg, tmp_path: Path) -> None:

@@ -109,3 +109,13 @@ def test_progress_draws_a_bar_per_phase(capsys: pytest.CaptureFixture[str]) -> N
         bar.advance(3)
     err = capsys.readouterr().err
     assert "accounts" in err and "3/3" in err
+
+
+def test_progress_is_off_when_stderr_is_not_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = Progress()
+    with progress.phase("accounts", total=1) as bar:
+        bar.advance()
+    assert not progress.enabled
+    assert capsys.readouterr().err == ""
