@@ -44,7 +44,7 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
     graph.loaded_containers |= set(accounts)
     for account_id in sorted(set(accounts) | world.org_accounts):
         add_account(graph, world, account_id)
-    _add_principals(graph, world)
+    _add_principals(graph, world, inventory)
     _add_providers(graph, world, inventory)
     for account in accounts.values():
         for role in account.roles.values():
@@ -73,13 +73,36 @@ def _world(inventory: Inventory, accounts: dict[str, Any]) -> AwsWorld:
     )
 
 
-def _add_principals(graph: TrustGraph, world: AwsWorld) -> None:
+def access_keys_by_user(inventory: Inventory) -> dict[str, list[dict[str, str]]]:
+    """Key metadata (never secrets) from ``aws.access_keys`` files, by user ARN."""
+    keys: dict[str, list[dict[str, str]]] = {}
+    for document in inventory.of_kind("aws.access_keys"):
+        for item in document.data.get("AccessKeyMetadata") or []:
+            if not isinstance(item, dict) or not item.get("UserArn"):
+                continue
+            entry = {
+                "id": str(item.get("AccessKeyId", "")),
+                "status": str(item.get("Status", "")),
+                "created": str(item.get("CreateDate", "")),
+            }
+            if item.get("LastUsedDate"):
+                entry["last_used"] = str(item["LastUsedDate"])
+            keys.setdefault(str(item["UserArn"]), []).append(entry)
+    return keys
+
+
+def _add_principals(graph: TrustGraph, world: AwsWorld, inventory: Inventory) -> None:
     noted: set[str] = set()
+    keys = access_keys_by_user(inventory)
     for account in world.accounts.values():
         for entity in account.entities():
-            add_entity(graph, world, entity)
+            add_entity(graph, world, entity, keys.get(entity.arn))
             _note_identity_documents(graph, entity, noted)
         for entity in account.entities():
+            # A group never acts; its members are judged with its policies
+            # included, so one held back by a deny or boundary is no admin.
+            if entity.kind is NodeKind.GROUP:
+                continue
             reason = admin_reason(world, entity)
             if reason:
                 graph.mark_admin(entity.arn, reason)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -290,7 +290,7 @@ def _date(base: str, value: str, want: str) -> bool:
     return _ORDER[base.removeprefix("Date")](left.timestamp(), right.timestamp())
 
 
-_ORDER = {
+_ORDER: dict[str, Callable[[float, float], bool]] = {
     "Equals": lambda a, b: a == b,
     "LessThan": lambda a, b: a < b,
     "LessThanEquals": lambda a, b: a <= b,

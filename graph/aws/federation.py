@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.aws.conditions import NEGATED_OPS
+from graph.aws.conditions import NEGATED_OPS, ConditionClause
 from graph.aws.policy import Statement
 from graph.model import Condition, Verdict
 
 COGNITO = "cognito-identity.amazonaws.com"
+LITERAL_OPS = frozenset({"StringEquals", "StringEqualsIgnoreCase"})
 PUBLIC_ISSUERS = (
     "token.actions.githubusercontent.com",
     "gitlab.com",
@@ -51,6 +52,17 @@ def classify_subject(issuer: str, pattern: str) -> str:
     return "broad" if ("*" in pattern or "?" in pattern) else "pinned"
 
 
+def _admitted(clause: ConditionClause) -> list[str]:
+    """Subject patterns one pin clause admits (``*`` for every subject).
+
+    StringEquals compares literally: a value with ``*`` or ``?`` matches no
+    token the issuer signs. A Like value of stars only admits every subject.
+    """
+    if clause.base in LITERAL_OPS:
+        return [v for v in clause.values if v and "*" not in v and "?" not in v]
+    return ["*" if v.strip("*") == "" else v for v in clause.values if v]
+
+
 def federated_subjects(issuer: str, statement: Statement) -> list[FederatedSubject]:
     """One entry per admitted subject pattern of a web-identity statement."""
     pin = _pin_key(issuer)
@@ -60,12 +72,14 @@ def federated_subjects(issuer: str, statement: Statement) -> list[FederatedSubje
         for c in statement.conditions
         if c.key_lower == pin and c.base not in NEGATED_OPS and c.base != "Null"
     ]
-    patterns = [v for c in pins for v in c.values if v.strip("*") != ""]
+    patterns = [v for c in pins for v in _admitted(c)]
+    if pins and not patterns:
+        return []
     satisfied = [
         Condition(c.operator, c.key, c.values, Verdict.ALWAYS, "matched by the subject")
         for c in pins
     ]
-    claim_keys = {pin} if patterns else set()
+    claim_keys = {pin} if pins else set()
     if issuer != COGNITO:
         # The audience of such tokens is chosen by whoever requests them.
         for c in statement.conditions:
@@ -75,7 +89,7 @@ def federated_subjects(issuer: str, statement: Statement) -> list[FederatedSubje
                     Condition(c.operator, c.key, c.values, Verdict.ALWAYS, note)
                 )
                 claim_keys.add(audience)
-    if not patterns:
+    if not patterns or "*" in patterns:
         return [FederatedSubject("*", "any", tuple(satisfied), frozenset(claim_keys))]
     return [
         FederatedSubject(

@@ -11,10 +11,16 @@ from graph.trustgraph import TrustGraph
 PUBLIC = "*"
 
 
-def add_entity(graph: TrustGraph, world: AwsWorld, entity: IamEntity) -> None:
+def add_entity(
+    graph: TrustGraph,
+    world: AwsWorld,
+    entity: IamEntity,
+    access_keys: list[dict[str, str]] | None = None,
+) -> None:
     """A loaded user, group or role, with the attributes reports read."""
     record = entity.record
-    attributes = {
+    attributes: dict[str, object] = {
+        "access_keys": access_keys,
         "path": record.get("Path", "/"),
         "create_date": record.get("CreateDate"),
         "unique_id": record.get(

@@ -129,7 +129,9 @@ def _aws_candidates(
             public_node(graph), ASSUME, Mechanism.ASSUME_ROLE, world.context_anonymous()
         )
         for callers in world.assume_capable.values():
-            yield from (_loaded(world, c, needs_identity=True) for c in callers)
+            for caller in callers:
+                if world.may_assume(caller, role.arn):
+                    yield _loaded(world, caller, needs_identity=True)
         return
     if UNIQUE_ID.match(value):
         _note_dangling(graph, role, document, statement, value)
@@ -138,7 +140,7 @@ def _aws_candidates(
     if value.endswith(":root") and ACCOUNT_ID.match(account_of(value) or "-"):
         account_id = account_of(value)
     if account_id:
-        yield from _account_candidates(world, graph, account_id)
+        yield from _account_candidates(world, graph, role, account_id)
         return
     yield from _arn_candidates(world, graph, role, statement, value)
 
@@ -155,13 +157,14 @@ def _loaded(world: AwsWorld, entity: IamEntity, *, needs_identity: bool) -> Cand
 
 
 def _account_candidates(
-    world: AwsWorld, graph: TrustGraph, account_id: str
+    world: AwsWorld, graph: TrustGraph, role: IamEntity, account_id: str
 ) -> Iterator[Candidate]:
     # Naming the account root hands the decision to the account's own
     # identity policies; a loaded account's callers are judged one by one.
     if account_id in world.accounts:
         for entity in world.assume_capable.get(account_id, []):
-            yield _loaded(world, entity, needs_identity=True)
+            if world.may_assume(entity, role.arn):
+                yield _loaded(world, entity, needs_identity=True)
         return
     source = account_root_node(graph, world, account_id)
     context = world.context_for_account(account_id)
@@ -291,7 +294,8 @@ def _judge(
     denies: list[Statement],
     candidate: Candidate,
 ) -> None:
-    if not statement.matches_action(candidate.action):
+    # A role that may assume itself gains nothing: no self-loop edge.
+    if candidate.source == role.arn or not statement.matches_action(candidate.action):
         return
     verdict, judged = _statement_conditions(statement, candidate)
     if verdict is Verdict.NEVER:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from graph.aws.accounts import AccountData, IamEntity
-from graph.aws.conditions import RequestContext
+from graph.aws.conditions import RequestContext, wildcard_match
 from graph.model import NodeKind
 
 OUTSIDE_ORG = "(outside the organization)"
@@ -29,15 +29,26 @@ class AwsWorld:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     entities: dict[str, IamEntity] = field(default_factory=dict)
     assume_capable: dict[str, list[IamEntity]] = field(default_factory=dict)
+    assume_resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    contexts: dict[str, RequestContext] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         capable: dict[str, list[IamEntity]] = defaultdict(list)
         for account in self.accounts.values():
             for entity in account.entities():
                 self.entities[entity.arn] = entity
-                if entity.kind is not NodeKind.GROUP and _may_assume(entity):
+                if entity.kind is NodeKind.GROUP:
+                    continue
+                resources = _assume_resources(entity)
+                if resources:
                     capable[account.account_id].append(entity)
+                    self.assume_resources[entity.arn] = resources
         self.assume_capable = dict(capable)
+
+    def may_assume(self, entity: IamEntity, role_arn: str) -> bool:
+        """Cheap pre-filter: some Allow of the caller may name the role."""
+        patterns = self.assume_resources.get(entity.arn, ())
+        return any(wildcard_match(p, role_arn) for p in patterns)
 
     @property
     def org_known(self) -> bool:
@@ -58,6 +69,12 @@ class AwsWorld:
 
     def context_for_entity(self, entity: IamEntity) -> RequestContext:
         """What a request made by a loaded user or role session carries."""
+        context = self.contexts.get(entity.arn)
+        if context is None:
+            context = self.contexts[entity.arn] = self._entity_context(entity)
+        return context
+
+    def _entity_context(self, entity: IamEntity) -> RequestContext:
         known: dict[str, tuple[str, ...]] = {
             "aws:principalarn": (entity.arn,),
             "aws:principalaccount": (entity.account_id,),
@@ -108,12 +125,20 @@ class AwsWorld:
         return RequestContext(now=self.now)
 
 
-def _may_assume(entity: IamEntity) -> bool:
-    """Cheap pre-filter: some Allow statement's actions can cover AssumeRole."""
+def _assume_resources(entity: IamEntity) -> tuple[str, ...]:
+    """Resource patterns of the Allow statements that cover sts:AssumeRole.
+
+    A statement with NotResource or no Resource counts as ``*``.
+    """
+    patterns: list[str] = []
     for document in entity.policies:
         for statement in document.statements:
-            if statement.effect == "Allow" and statement.matches_action(
-                "sts:AssumeRole"
-            ):
-                return True
-    return False
+            if statement.effect != "Allow":
+                continue
+            if not statement.matches_action("sts:AssumeRole"):
+                continue
+            if statement.not_resource or not statement.has_resource:
+                patterns.append("*")
+            else:
+                patterns.extend(statement.resources)
+    return tuple(dict.fromkeys(patterns))
