@@ -29,7 +29,7 @@ from collectors.azure_arm import (
 from collectors.azure_calls import INTERRUPTED, NOT_FOUND, GapRecorder
 from collectors.azure_graph import GraphSettings, read_directory
 from collectors.progress import Progress
-from collectors.snapshot import SnapshotWriter
+from collectors.snapshot import CollectResult, SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
 
 logger = logging.getLogger(__name__)
@@ -51,20 +51,6 @@ class AzureOptions:
     graph_endpoint: str = GRAPH_ENDPOINT
     verify: str | bool = True
     directory: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CollectResult:
-    """The committed snapshot and how much of each subscription it holds."""
-
-    path: Path
-    manifest: Manifest
-    partly: tuple[str, ...] = ()
-    unread: tuple[str, ...] = ()
-
-    @property
-    def complete(self) -> bool:
-        return not self.manifest.coverage
 
 
 def default_credential(tenant_id: str) -> TokenCredential:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
-from collectors import CollectError
-from crosstrust.collect_cmd import EXIT_FAILED, FORCE, OUT, QUIET, finish
+from crosstrust.collect_cmd import FORCE, OUT, QUIET, quiet_sdk_loggers, run_collection
 
 _GUID = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -130,8 +128,7 @@ def collect_azure_command(
     from collectors.progress import Progress
     from crosstrust import __version__
 
-    for name in _SDK_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_sdk_loggers(*_SDK_LOGGERS)
     options = AzureOptions(
         tenant_id=tenant,
         subscriptions=subscriptions,
@@ -142,23 +139,13 @@ def collect_azure_command(
         verify=ca_bundle or True,
         directory=not no_directory,
     )
-    try:
-        result = collect_azure(
+    run_collection(
+        partial(
+            collect_azure,
             options,
             out,
             progress=Progress(quiet=quiet),
             replace=force,
             tool_version=__version__,
         )
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
-        sys.exit(EXIT_FAILED)
-    except CollectError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
-    finish(
-        result.manifest,
-        result.path,
-        partly=len(result.partly),
-        unread=len(result.unread),
     )
