@@ -27,7 +27,7 @@ from collectors.azure_arm import (
     read_subscriptions,
 )
 from collectors.azure_calls import INTERRUPTED, NOT_FOUND, GapRecorder
-from collectors.azure_graph import GraphSettings, read_directory
+from collectors.azure_graph import GraphSettings, read_directory, read_groups
 from collectors.progress import Progress
 from collectors.snapshot import CollectResult, SnapshotWriter
 from graph.model import Cloud, CoverageGap, Manifest
@@ -124,6 +124,13 @@ def _collect(
     """Tree and directory first (tenant scope), then subscriptions in parallel."""
     tenant = GapRecorder(ledger.tenant_scope, stop)
     above = AboveSubscriptions()
+    graph = GraphSettings(
+        credential,
+        options.graph_endpoint,
+        verify=options.verify,
+        max_attempts=options.max_attempts,
+        delay=options.backoff,
+    )
     with progress.phase("tenant", total=4 if options.directory else 3) as bar:
         tree = read_management_groups(arm, ledger.tenant_id, writer, tenant)
         bar.advance()
@@ -134,13 +141,6 @@ def _collect(
         read_built_in_roles(arm, targets, writer, tenant)
         bar.advance()
         if options.directory:
-            graph = GraphSettings(
-                credential,
-                options.graph_endpoint,
-                verify=options.verify,
-                max_attempts=options.max_attempts,
-                delay=options.backoff,
-            )
             read_directory(graph, writer, tenant)
             bar.advance()
     ledger.scopes.extend(f"/subscriptions/{s}" for s in targets)
@@ -159,6 +159,14 @@ def _collect(
         )
     )
     above.write(writer)
+
+    # Members of the groups that grants name, once every grant is known.
+    if options.directory:
+        members = GapRecorder(ledger.tenant_scope, stop)
+        with progress.phase("groups", total=1) as bar:
+            read_groups(graph, sorted(above.groups), writer, members)
+            bar.advance()
+        ledger.gaps.extend(members.gaps)
 
 
 def _targets(

@@ -85,10 +85,12 @@ class ArmClients:
 
 @dataclass(slots=True)
 class AboveSubscriptions:
-    """Grants at management groups or the root, seen once however often listed."""
+    """Grants at management groups or the root, seen once however often listed,
+    and the groups that any grant names (their members are read later)."""
 
     assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
     denies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keep(self, table: str, items: Iterable[dict[str, Any]]) -> None:
@@ -96,6 +98,16 @@ class AboveSubscriptions:
         with self._lock:
             for item in items:
                 found.setdefault(str(item.get("id", "")).lower(), item)
+
+    def note_groups(self, items: Iterable[dict[str, Any]]) -> None:
+        """Remember the groups that role assignments are made to."""
+        named = {
+            str(body.get("principalId", "")).lower()
+            for body in (item.get("properties") or {} for item in items)
+            if str(body.get("principalType", "")).lower() == "group"
+        }
+        with self._lock:
+            self.groups.update(named - {""})
 
     def write(self, writer: SnapshotWriter) -> None:
         for table, name in (
@@ -205,6 +217,7 @@ def read_group_assignments(
             ),
         )
         above.keep("assignments", found or [])
+        above.note_groups(found or [])
 
 
 def read_built_in_roles(
@@ -294,6 +307,7 @@ def _read_grants(
         f"denyAssignments list in {scope}",
         partial(raw_items, client.deny_assignments.list),
     )
+    above.note_groups(assignments or [])
     for table, found, name in (
         ("assignments", assignments, "role_assignments.json"),
         ("denies", denies, "deny_assignments.json"),

@@ -1,4 +1,4 @@
-"""Collect stage, Azure: read Entra apps and service principals from Microsoft Graph.
+"""Collect stage, Azure: read Entra apps, service principals and groups from Graph.
 
 Only credential metadata (key id, name, dates) is written: each record is
 built field by field from the SDK's typed objects, so secret text, hints and
@@ -12,6 +12,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -23,6 +24,12 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.generated.applications.applications_request_builder import (
     ApplicationsRequestBuilder,
+)
+from msgraph.generated.groups.item.group_item_request_builder import (
+    GroupItemRequestBuilder,
+)
+from msgraph.generated.groups.item.transitive_members.transitive_members_request_builder import (  # noqa: E501
+    TransitiveMembersRequestBuilder,
 )
 from msgraph.generated.service_principals.service_principals_request_builder import (
     ServicePrincipalsRequestBuilder,
@@ -60,8 +67,20 @@ _SP_FIELDS = [
     "passwordCredentials",
     "keyCredentials",
 ]
+_GROUP_FIELDS = [
+    "id",
+    "displayName",
+    "securityEnabled",
+    "mailEnabled",
+    "groupTypes",
+    "membershipRule",
+]
 _OWNER_FIELDS = "$select=id,displayName,userPrincipalName"
 _AppQuery = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters
+_GroupQuery = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters
+_MemberQuery = (
+    TransitiveMembersRequestBuilder.TransitiveMembersRequestBuilderGetQueryParameters
+)
 _SpQuery = (
     ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters
 )
@@ -85,6 +104,17 @@ def read_directory(
 ) -> None:
     """Applications and service principals, with owners and credential metadata."""
     asyncio.run(_read_directory(settings, writer, recorder))
+
+
+def read_groups(
+    settings: GraphSettings,
+    group_ids: list[str],
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> None:
+    """Groups that hold role assignments, each with its transitive members."""
+    if group_ids:
+        asyncio.run(_read_groups(settings, group_ids, writer, recorder))
 
 
 def graph_client(
@@ -141,6 +171,61 @@ async def _read_directory(
         write_list(writer, "azure/tenant/service_principals.json", principals or [])
     finally:
         await http.aclose()
+
+
+async def _read_groups(
+    settings: GraphSettings,
+    group_ids: list[str],
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> None:
+    client, http = graph_client(settings)
+    groups = []
+    try:
+        for group_id in group_ids:
+            found = await _call(
+                recorder,
+                f"groups/{group_id} and its transitive members",
+                partial(_group, client, group_id),
+            )
+            groups.extend(found or [])
+    finally:
+        await http.aclose()
+    write_list(writer, "azure/tenant/groups.json", groups)
+
+
+async def _group(client: GraphServiceClient, group_id: str) -> list[dict[str, Any]]:
+    """One group in Graph's ``$expand=members`` shape, members read transitively."""
+    builder = client.groups.by_group_id(group_id)
+    group = await builder.get(
+        request_configuration=RequestConfiguration(
+            query_parameters=_GroupQuery(select=_GROUP_FIELDS),
+        )
+    )
+    if group is None:
+        return []
+    members: list[dict[str, Any]] = []
+    listing = builder.transitive_members
+    page = await listing.get(
+        request_configuration=RequestConfiguration(
+            query_parameters=_MemberQuery(top=PAGE_SIZE),
+        )
+    )
+    while page is not None:
+        members.extend(_owner(member) for member in page.value or [])
+        link = page.odata_next_link
+        page = await listing.with_url(link).get() if link else None
+    record = {
+        "@odata.type": "#microsoft.graph.group",
+        "id": group.id,
+        "displayName": group.display_name,
+        "securityEnabled": group.security_enabled,
+        "mailEnabled": group.mail_enabled,
+        "groupTypes": list(group.group_types or []),
+        "membershipRule": group.membership_rule,
+        "members": members,
+    }
+    return [_json_object(record)]
 
 
 async def _call(

@@ -25,6 +25,7 @@ MG_PLATFORM_OWNER = (
     "/providers/Microsoft.Management/managementGroups/platform/providers/"
     "Microsoft.Authorization/roleAssignments/e0000000-0000-4000-8000-000000000001"
 )
+OPS_TEAM = "9a000000-0000-4000-8000-000000000001"
 # Secret values served by the fake Graph: none may reach a file or a log.
 SERVED_SECRETS = (
     TOKEN,
@@ -86,6 +87,7 @@ def test_files_are_written_in_native_shapes(
         "azure/tenant/role_assignments.above_subscriptions.json",
         "azure/tenant/applications.json",
         "azure/tenant/service_principals.json",
+        "azure/tenant/groups.json",
         f"{prod}/resource_groups.json",
         f"{prod}/role_assignments.json",
         f"{prod}/role_definitions.custom.json",
@@ -149,6 +151,8 @@ def test_files_are_written_in_native_shapes(
             "azure/tenant/role_assignments.above_subscriptions.json",
             {MG_PLATFORM_OWNER},
         ),
+        # Only groups that hold a grant; members read over two pages.
+        ("azure/tenant/groups.json", {OPS_TEAM}),
         # Only resources that run as an identity.
         (
             f"azure/subscriptions/{DEV}/resources.json",
@@ -209,6 +213,17 @@ def test_credential_metadata_only(snapshot: tuple[CollectResult, list[str]]) -> 
     assert {tuple(sorted(c)) for c in deployer["keyCredentials"]} == {
         ("displayName", "endDateTime", "keyId", "startDateTime", "type", "usage")
     }
+
+
+def test_group_members_are_read_transitively(
+    snapshot: tuple[CollectResult, list[str]],
+) -> None:
+    result, _ = snapshot
+    (group,) = read(result.path, "azure/tenant/groups.json")["value"]
+    assert [(m["@odata.type"], m["id"]) for m in group["members"]] == [
+        ("#microsoft.graph.user", "0c000000-0000-4000-8000-000000000002"),
+        ("#microsoft.graph.servicePrincipal", "52000000-0000-4000-8000-000000000002"),
+    ]
 
 
 def test_denied_subscription_is_one_gap(

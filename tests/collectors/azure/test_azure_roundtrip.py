@@ -24,6 +24,7 @@ REPORTING_SP = "52000000-0000-4000-8000-000000000002"
 BOB = "0b000000-0000-4000-8000-000000000001"
 CAROL = "0c000000-0000-4000-8000-000000000002"
 GITHUB = "oidc:token.actions.githubusercontent.com:repo:example-org"
+OPS_TEAM = "9a000000-0000-4000-8000-000000000001"
 PLATFORM = "/providers/Microsoft.Management/managementGroups/platform"
 
 
@@ -83,9 +84,13 @@ def test_assignments_and_inheritance_become_admin_marks(graph: TrustGraph) -> No
     }
 
 
-def test_owners_and_compute_become_edges(graph: TrustGraph) -> None:
+def test_owners_members_and_compute_become_edges(graph: TrustGraph) -> None:
     assert graph.edge(BOB, DEPLOYER_SP, Mechanism.ADD_APP_SECRET) is not None
     assert graph.edge(DEPLOYER_SP, ID_OPS, Mechanism.RUN_COMMAND) is not None
+    assert graph.edge(OPS_TEAM, ID_OPS, Mechanism.RUN_COMMAND) is not None
+    members = {(e.source, e.target) for e in graph.edges(Mechanism.MEMBER_OF)}
+    assert members == {(CAROL, OPS_TEAM), (REPORTING_SP, OPS_TEAM)}
+    assert graph.principal(OPS_TEAM).kind is NodeKind.GROUP
 
 
 def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> None:
@@ -93,8 +98,11 @@ def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> No
     result = runner.invoke(main, ["report", str(snapshot), "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
+    # Group members reach id-ops by running commands on the VM it is attached to.
     assert {(f["rule"], f["subject"]) for f in report["findings"]} == {
         ("path.escalation-to-admin", BOB),
+        ("path.escalation-to-admin", CAROL),
+        ("path.escalation-to-admin", REPORTING_SP),
         ("trust.oidc-broad-subject", ID_DEPLOY),
     }
     assert [(g["scope"], g["reason"]) for g in report["coverage"]] == [
