@@ -16,7 +16,7 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from collectors.azure_calls import GapRecorder, raw_items, raw_object
+from collectors.azure_calls import NOT_FOUND, GapRecorder, raw_items, raw_object
 from collectors.snapshot import SnapshotWriter
 
 logger = logging.getLogger(__name__)
@@ -140,9 +140,10 @@ def read_management_groups(
     writer: SnapshotWriter,
     recorder: GapRecorder,
 ) -> GroupTree:
-    """The tenant's group tree, read once from its root group."""
+    """The tenant's group tree: from its root group, else group by group."""
     client = clients.management_groups()
-    tree = recorder.call(
+    root = GapRecorder(recorder.scope)
+    tree = root.call(
         f"managementGroups/{tenant_id} get (children, recursive)",
         partial(
             raw_object,
@@ -154,12 +155,51 @@ def read_management_groups(
             ),
         ),
     )
-    if not tree:
+    if tree:
+        writer.write_json("azure/tenant/management_groups.json", tree)
+        return _tree_of([tree])
+
+    # The root group is often unreadable; the groups below it may not be.
+    groups = _visible_groups(client, recorder)
+    detail = root.gaps[0].detail if root.gaps else "root group answered nothing"
+    if groups:
+        detail += f"; tree built from {len(groups)} visible groups"
+    recorder.record(root.gaps[0].reason if root.gaps else NOT_FOUND, detail)
+    if not groups:
         return GroupTree()
-    writer.write_json("azure/tenant/management_groups.json", tree)
+    write_list(writer, "azure/tenant/management_groups.json", groups)
+    return _tree_of(groups)
+
+
+def _visible_groups(
+    client: ManagementGroupsMgmtClient,
+    recorder: GapRecorder,
+) -> list[dict[str, Any]]:
+    """Every group the caller can list, each with its parent and children."""
+    listed = recorder.call(
+        "managementGroups list",
+        partial(raw_items, client.management_groups.list),
+    )
+    groups = []
+    for item in listed or []:
+        name = str(item.get("name", ""))
+        found = recorder.call(
+            f"managementGroups/{name} get (children)",
+            partial(
+                raw_object,
+                partial(client.management_groups.get, name, expand="children"),
+            ),
+        )
+        if found:
+            groups.append(found)
+    return groups
+
+
+def _tree_of(items: list[dict[str, Any]]) -> GroupTree:
     groups: list[str] = []
     subscriptions: list[str] = []
-    _walk(tree, groups, subscriptions)
+    for item in items:
+        _walk(item, groups, subscriptions)
     return GroupTree(tuple(sorted(set(groups))), tuple(dict.fromkeys(subscriptions)))
 
 

@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ClientAuthenticationError
 
-from collectors import CollectError
-from collectors.azure import CollectResult, collect_azure
+import collectors.azure
+from collectors import CollectError, CollectInterrupted
+from collectors.azure import collect_azure
+from collectors.snapshot import CollectResult
+from graph.build import build_graph
+from graph.load import load_inputs
 from tests.collectors.azure.conftest import (
     DEV,
     PROD,
@@ -25,6 +29,7 @@ MG_PLATFORM_OWNER = (
     "/providers/Microsoft.Management/managementGroups/platform/providers/"
     "Microsoft.Authorization/roleAssignments/e0000000-0000-4000-8000-000000000001"
 )
+PLATFORM = "/providers/Microsoft.Management/managementGroups/platform"
 OPS_TEAM = "9a000000-0000-4000-8000-000000000001"
 # Secret values served by the fake Graph: none may reach a file or a log.
 SERVED_SECRETS = (
@@ -411,3 +416,47 @@ def test_no_credential_fails_before_writing(
         )
     assert list(tmp_path.iterdir()) == []
     assert fake_azure.seen == []
+
+
+def test_unreadable_root_group_falls_back_to_visible_groups(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    root = f"/providers/microsoft.management/managementgroups/{TENANT}"
+    fake_azure.faults[root] = [403]
+    result = collect(fake_azure, certificate, tmp_path / "out")
+
+    tree = read(result.path, "azure/tenant/management_groups.json")
+    assert [g["name"] for g in tree["value"]] == ["platform"]
+    gaps = {(g.scope, g.reason) for g in result.manifest.coverage}
+    assert gaps == {
+        (f"/tenants/{TENANT}", "access-denied"),
+        (f"/subscriptions/{SANDBOX}", "access-denied"),
+    }
+    (tenant_gap,) = [g for g in result.manifest.coverage if "tenants" in g.scope]
+    assert tenant_gap.detail.endswith("tree built from 1 visible groups")
+    graph = build_graph(load_inputs([result.path]))
+    assert graph.container_of(f"/subscriptions/{PROD}") == PLATFORM
+
+
+def test_interrupted_run_leaves_a_partial_folder(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collectors.azure, "read_directory", interrupted)
+    with pytest.raises(CollectInterrupted, match="partial snapshot left in"):
+        collect(fake_azure, certificate, tmp_path / "out")
+
+    assert not (tmp_path / "out").exists()
+    (partial,) = tmp_path.glob("out.partial-*")
+    manifest = read(partial, "manifest.json")
+    assert [(g["scope"], g["reason"]) for g in manifest["coverage"]] == [
+        ("snapshot", "interrupted")
+    ]
+    assert (partial / "azure/tenant/management_groups.json").is_file()
