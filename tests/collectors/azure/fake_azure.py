@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 RECORDED = Path(__file__).parent / "recorded"
+_FAULT_CODES = {403: "AuthorizationFailed", 429: "TooManyRequests", 503: "ServerBusy"}
 # A distinctive token, so tests can prove it never reaches a file or a log.
 TOKEN = "crosstrust-test-bearer-token-never-written"
 
@@ -166,7 +167,8 @@ class FakeAzure:
             pending = self.faults.get(path.lower())
             if pending:
                 status = pending.pop(0)
-                return status, _error("ServerBusy", f"injected {status}")
+                code = _FAULT_CODES.get(status, "InternalServerError")
+                return status, _error(code, f"injected {status}")
         for route in self.routes:
             if route.matches(path, query):
                 text = (RECORDED / route.file).read_text(encoding="utf-8")
@@ -184,6 +186,8 @@ def _error(code: str, message: str) -> str:
 def _handler(server: FakeAzure) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as two writes; Nagle would hold the second.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
             status, body = server.answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from pathlib import Path
@@ -460,3 +461,40 @@ def test_interrupted_run_leaves_a_partial_folder(
         ("snapshot", "interrupted")
     ]
     assert (partial / "azure/tenant/management_groups.json").is_file()
+
+
+def _unsigned_token(claims: dict[str, str]) -> str:
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode()
+    return f"e30.{body.rstrip('=')}.c2ln"
+
+
+@pytest.mark.parametrize(
+    ("token", "caller"),
+    [
+        (
+            _unsigned_token({"upn": "auditor@example.com", "oid": "x"}),
+            "auditor@example.com",
+        ),
+        (
+            _unsigned_token({"appid": "a1a00000-0000-4000-8000-000000000001"}),
+            "a1a00000-0000-4000-8000-000000000001",
+        ),
+        (_unsigned_token({"aud": "https://management.azure.com"}), ""),
+        ("opaque-token", ""),
+        ("a.%%%.b", ""),
+    ],
+)
+def test_manifest_names_the_caller_not_the_token(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    token: str,
+    caller: str,
+) -> None:
+    result = collect_azure(
+        options_for(fake_azure, certificate, directory=False, subscriptions=(DEV,)),
+        tmp_path / "out",
+        credential=FakeCredential(token),
+    )
+    assert result.manifest.caller == caller
+    assert token not in (result.path / "manifest.json").read_text()
