@@ -121,8 +121,18 @@ class Seen:
 class FakeAzure:
     """The server; ``faults`` maps a path to statuses answered before the file."""
 
-    def __init__(self, cert: Path, key: Path, routes: list[Route]) -> None:
+    def __init__(
+        self,
+        cert: Path,
+        key: Path,
+        routes: list[Route],
+        *,
+        root: Path = RECORDED,
+        latency: float = 0.0,
+    ) -> None:
         self.routes = sorted(routes, key=Route.weight, reverse=True)
+        self.root = root
+        self.latency = latency
         self.seen: list[Seen] = []
         self.faults: dict[str, list[int]] = {}
         self._lock = threading.Lock()
@@ -155,6 +165,8 @@ class FakeAzure:
             self.faults.clear()
 
     def answer(self, raw_path: str, authorization: str) -> tuple[int, bytes]:
+        if self.latency:
+            time.sleep(self.latency)
         parts = urlsplit(raw_path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         status, body = self._pick(parts.path, query)
@@ -171,7 +183,7 @@ class FakeAzure:
                 return status, _error(code, f"injected {status}")
         for route in self.routes:
             if route.matches(path, query):
-                text = (RECORDED / route.file).read_text(encoding="utf-8")
+                text = (self.root / route.file).read_text(encoding="utf-8")
                 return route.status, text
         return 404, _error("NotRecorded", f"no recorded answer for {path}")
 

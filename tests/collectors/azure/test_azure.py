@@ -212,8 +212,8 @@ def test_credential_metadata_only(snapshot: tuple[CollectResult, list[str]]) -> 
         {
             "keyId": "70000000-0000-4000-8000-000000000001",
             "displayName": "ci-secret",
-            "startDateTime": "2026-01-15T09:00:00+00:00",
-            "endDateTime": "2028-01-15T09:00:00+00:00",
+            "startDateTime": "2026-01-15T09:00:00Z",
+            "endDateTime": "2028-01-15T09:00:00Z",
         }
     ]
     assert {tuple(sorted(c)) for c in deployer["keyCredentials"]} == {
