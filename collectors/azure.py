@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from azure.core.credentials import TokenCredential
+from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from collectors import CollectError, CollectInterrupted
@@ -54,10 +54,34 @@ class AzureOptions:
 
 
 def default_credential(tenant_id: str) -> TokenCredential:
-    """The usual chain (environment, workload identity, managed identity, CLI...)."""
+    """The usual chain (environment, workload identity, managed identity, CLI...),
+    asked for tokens of ``tenant_id`` whatever tenant it signs in to by default."""
     from azure.identity import DefaultAzureCredential
 
-    return DefaultAzureCredential(additionally_allowed_tenants=[tenant_id])
+    chain = DefaultAzureCredential(additionally_allowed_tenants=[tenant_id])
+    return TenantCredential(chain, tenant_id)
+
+
+class TenantCredential:
+    """Asks the credential it wraps for tokens of one tenant, the one collected."""
+
+    def __init__(self, inner: Any, tenant_id: str) -> None:
+        self.inner = inner
+        self.tenant_id = tenant_id
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        kwargs.setdefault("tenant_id", self.tenant_id)
+        token: AccessToken = self.inner.get_token(*scopes, **kwargs)
+        return token
+
+    def get_token_info(
+        self,
+        *scopes: str,
+        options: dict[str, Any] | None = None,
+    ) -> AccessTokenInfo:
+        wanted = {**(options or {}), "tenant_id": self.tenant_id}
+        info: AccessTokenInfo = self.inner.get_token_info(*scopes, options=wanted)
+        return info
 
 
 def collect_azure(

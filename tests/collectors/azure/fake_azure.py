@@ -77,13 +77,16 @@ class FakeCredential:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.scopes: list[str] = []
+        self.tenants: list[str | None] = []
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.scopes.extend(scopes)
+        self.tenants.append(kwargs.get("tenant_id"))
         return AccessToken(self.token, int(time.time()) + 3600)
 
     def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
         self.scopes.extend(scopes)
+        self.tenants.append((options or {}).get("tenant_id"))
         return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
 

@@ -13,7 +13,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import collectors.azure
 from collectors import CollectError, CollectInterrupted
-from collectors.azure import collect_azure
+from collectors.azure import TenantCredential, collect_azure
 from collectors.snapshot import CollectResult
 from graph.build import build_graph
 from graph.load import load_inputs
@@ -278,6 +278,21 @@ def test_bearer_token_goes_only_to_the_endpoint(
     )
     assert {s.authorization for s in fake_azure.seen} == {f"Bearer {TOKEN}"}
     assert set(credential.scopes) == {f"{fake_azure.url}/.default"}
+
+
+def test_tokens_are_asked_for_the_collected_tenant(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    signed_in = FakeCredential()
+    collect_azure(
+        options_for(fake_azure, certificate),
+        tmp_path / "out",
+        credential=TenantCredential(signed_in, TENANT),
+    )
+    assert set(signed_in.tenants) == {TENANT}
+    assert len(signed_in.tenants) > 2
 
 
 def test_no_secret_reaches_disk_or_logs(
