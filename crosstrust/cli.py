@@ -74,39 +74,6 @@ def main(verbose: int) -> None:
 
 @main.command()
 @INPUTS
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--min-severity",
-    type=click.Choice(SEVERITIES),
-    default="info",
-    show_default=True,
-    help="Hide findings below this severity.",
-)
-@click.option("--out", type=click.Path(path_type=Path), help="Write to a file.")
-@_fail_cleanly
-def report(
-    inputs: tuple[Path, ...], fmt: str, min_severity: str, out: Path | None
-) -> None:
-    """Report risky trusts, escalation routes and hygiene findings."""
-    from reports.document import build_report
-    from reports.render import render
-
-    graph = load_graph(*inputs)
-    document = build_report(graph)
-    floor = Severity(min_severity)
-    document.findings = [f for f in document.findings if f.severity.rank >= floor.rank]
-    _emit(render(document, fmt), out)
-
-
-@main.command()
-@INPUTS
 @click.option("--from", "source", required=True, help="Source principal id.")
 @click.option(
     "--to",
@@ -168,8 +135,18 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
 
 from crosstrust.collect_azure_cmd import collect_azure_command  # noqa: E402
 from crosstrust.collect_cmd import collect  # noqa: E402
+from crosstrust.collect_gcp_cmd import collect_gcp_command  # noqa: E402
+from crosstrust.explore_cmd import explore  # noqa: E402
+from crosstrust.history_cmd import history  # noqa: E402
+from crosstrust.neo4j_cmd import neo4j  # noqa: E402
+from crosstrust.report_cmd import report  # noqa: E402
 
 main.add_command(collect)
+main.add_command(explore)
+main.add_command(neo4j)
+main.add_command(report)
+main.add_command(history)
+collect.add_command(collect_gcp_command)
 collect.add_command(collect_azure_command)
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import UnrecognizedInput
-from graph.model import CoverageGap
+from graph.model import Cloud, CoverageGap
 
 logger = logging.getLogger(__name__)
 
@@ -182,11 +182,13 @@ def _manifest_gaps(manifest: dict[str, Any]) -> list[CoverageGap]:
     gaps = []
     for entry in manifest.get("coverage") or []:
         if isinstance(entry, dict):
+            cloud = entry.get("cloud")
             gaps.append(
                 CoverageGap(
                     scope=str(entry.get("scope", "")),
                     reason=str(entry.get("reason", "")),
                     detail=str(entry.get("detail", "")),
+                    cloud=Cloud(cloud) if cloud in set(Cloud) else None,
                 )
             )
     return gaps

@@ -36,6 +36,7 @@ class NodeKind(StrEnum):
     SERVICE_PRINCIPAL = "service_principal"
     APP_REGISTRATION = "app_registration"
     INSTANCE_PROFILE = "instance_profile"
+    CALLER_SET = "caller_set"
     # containers
     AWS_ACCOUNT = "aws_account"
     AWS_ORGANIZATION = "aws_organization"
@@ -83,6 +84,7 @@ class Mechanism(StrEnum):
     CREATE_LOGIN_PROFILE = "create_login_profile"
     UPDATE_LOGIN_PROFILE = "update_login_profile"
     DELETE_PERMISSIONS_BOUNDARY = "delete_permissions_boundary"
+    PUT_PERMISSIONS_BOUNDARY = "put_permissions_boundary"
     PASS_ROLE = "pass_role"
     MODIFY_WORKLOAD = "modify_workload"
     SET_IAM_POLICY = "set_iam_policy"

@@ -147,12 +147,25 @@ class TrustGraph:
             self._simple = nx.DiGraph(self.nx)
         return self._simple
 
-    def mark_admin(self, node_id: str, reason: str) -> None:
-        """Record that a principal holds admin power, and why."""
+    def mark_admin(self, node_id: str, reason: str, *, latent: bool = False) -> None:
+        """Record that a principal holds admin power, and why.
+
+        ``latent`` marks power the principal does not use yet but can grant
+        itself in one step (for example by writing its own policy); such a
+        principal is an admin for everyone who can reach it, and is itself
+        reported as an escalation.
+        """
         attrs = self.nx.nodes[node_id]
         if not attrs["is_admin"]:
             attrs["is_admin"] = True
             attrs["admin_reason"] = reason
+            attrs["admin_latent"] = latent
+        elif attrs.get("admin_latent") and not latent:
+            attrs["admin_reason"] = reason
+            attrs["admin_latent"] = False
+
+    def is_latent_admin(self, node_id: str) -> bool:
+        return bool(self.nx.nodes[node_id].get("admin_latent", False))
 
     def is_admin(self, node_id: str) -> bool:
         return bool(self.nx.nodes[node_id]["is_admin"]) if node_id in self.nx else False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,13 +165,15 @@ def first_route(graph: TrustGraph, source: str, target: str) -> Route:
     return routes[0]
 
 
-def principals_reaching_admin(graph: TrustGraph) -> dict[str, Route]:
+def principals_reaching_admin(
+    graph: TrustGraph, admins: Iterable[str] | None = None
+) -> dict[str, Route]:
     """For every non-admin that can reach an admin: one shortest route.
 
-    One reverse breadth-first search from all admins at once, so the cost
-    is linear in the graph, whatever the number of admins.
+    One reverse breadth-first search from all admins (or the given ones) at
+    once, so the cost is linear in the graph, whatever the number of admins.
     """
-    admins = graph.admins()
+    admins = list(graph.admins() if admins is None else admins)
     parent: dict[str, str] = {a: a for a in admins}
     queue = deque(admins)
     while queue:

@@ -1,10 +1,17 @@
-"""Render stage: Markdown report through a Jinja2 template."""
+"""Render stage: Markdown report through a Jinja2 template.
+
+Markdown is not HTML, so autoescape is off; every value printed from a
+template goes through :func:`reports.text.md_escape` (the environment's
+``finalize``), so no cloud-supplied name can become markup.
+"""
 
 from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.document import ReportDocument
+from reports.text import md_escape, short_id
+from reports.view import report_view
 
 _ENV = Environment(
     loader=PackageLoader("reports", "templates"),
@@ -12,24 +19,11 @@ _ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=md_escape,
+    keep_trailing_newline=True,
 )
-
-
-def md_escape(text: object) -> str:
-    """Cloud names must not become Markdown or HTML markup."""
-    out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+-.!|<>&":
-            out.append(f"&#{ord(ch)};" if ch in "<>&" else "\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            out.append("?")
-    return "".join(out)
-
-
-_ENV.filters["md"] = md_escape
+_ENV.filters["short"] = short_id
 
 
 def render_markdown(document: ReportDocument) -> str:
-    return _ENV.get_template("report.md.j2").render(doc=document)
+    return _ENV.get_template("report.md.j2").render(view=report_view(document))

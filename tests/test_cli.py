@@ -131,17 +131,26 @@ def test_paths_to_admin_json() -> None:
     for path in answer["paths"]:
         pairs = [(e["source"], e["target"]) for e in path["edges"]]
         assert pairs == list(zip(path["nodes"], path["nodes"][1:], strict=False))
-        assert {e["mechanism"] for e in path["edges"]} == {"assume_role"}
+        # Admins act through their account's caller set (member_of).
+        assert {e["mechanism"] for e in path["edges"]} <= {"assume_role", "member_of"}
 
 
 def test_paths_between_two_principals() -> None:
     args = ("paths", SAMPLE, "--from", CI, "--to", PROD_ADMIN, "--format", "json")
     answer = _json(*args)
     # Through the deployer, and through OrganizationAdmin's power over the
-    # prod account's OrganizationAccountAccessRole.
+    # prod account's OrganizationAccountAccessRole; admins act through their
+    # account's caller set (the account root node).
     assert [p["nodes"] for p in answer["paths"]] == [
         [CI, DEPLOYER, PROD_ADMIN],
-        [CI, ORG_ADMIN, f"arn:aws:iam::222222222222:role/{OAAR}", PROD_ADMIN],
+        [
+            CI,
+            ORG_ADMIN,
+            "arn:aws:iam::111111111111:root",
+            f"arn:aws:iam::222222222222:role/{OAAR}",
+            "arn:aws:iam::222222222222:root",
+            PROD_ADMIN,
+        ],
     ]
 
 

@@ -59,6 +59,7 @@ class AccountData:
     groups: dict[str, IamEntity] = field(default_factory=dict)
     roles: dict[str, IamEntity] = field(default_factory=dict)
     managed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parsed: dict[str, PolicyDocument] = field(default_factory=dict)
 
     def entities(self) -> Iterator[IamEntity]:
         yield from self.users.values()
@@ -191,11 +192,17 @@ def _managed_document(
     entity: IamEntity,
     gaps: list[CoverageGap],
 ) -> PolicyDocument | None:
+    # A managed policy is parsed once per account, however often attached.
+    if arn in account.parsed:
+        return account.parsed[arn]
     policy = account.managed.get(arn)
     if policy is not None:
         raw = _default_document(policy)
         if raw is not None:
-            return _parse(raw, arn, entity, gaps)
+            parsed = _parse(raw, arn, entity, gaps)
+            if parsed is not None:
+                account.parsed[arn] = parsed
+            return parsed
     known = KNOWN_MANAGED_POLICIES.get(arn.rsplit("/", 1)[-1])
     if known is not None and ":aws:policy/" in arn:
         return parse_policy(known, name=arn)

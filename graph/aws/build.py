@@ -6,30 +6,24 @@ import logging
 from typing import Any
 
 from graph.aws.accounts import IamEntity, read_accounts
-from graph.aws.conditions import RequestContext
-from graph.aws.nodes import add_account, add_entity, provider_node
-from graph.aws.policy import PolicyDocument, evaluate_request
+from graph.aws.escalation import FULL_ADMIN, edges_from_permissions
+from graph.aws.escalation import admin_reason as escalation_admin_reason
+from graph.aws.guardrails import load_guardrails
+from graph.aws.nodes import (
+    add_account,
+    add_entity,
+    caller_hub_node,
+    org_hub_node,
+    provider_node,
+)
 from graph.aws.trust import crosses, edges_from_trust_policy, note_elements
+from graph.aws.workloads import load_workloads
 from graph.aws.world import AwsWorld
 from graph.load import Inventory
-from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge, Verdict
+from graph.model import CoverageGap, Evidence, Mechanism, NodeKind, TrustEdge
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
-
-# Admin means every action on every resource; these stand for "every".
-ADMIN_SENTINELS = (
-    "iam:PutRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "sts:AssumeRole",
-    "ec2:RunInstances",
-    "s3:DeleteBucket",
-    "kms:Decrypt",
-    "lambda:CreateFunction",
-    "organizations:LeaveOrganization",
-    "secretsmanager:GetSecretValue",
-)
 
 
 def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
@@ -40,15 +34,18 @@ def build_aws(inventory: Inventory, graph: TrustGraph) -> None:
         graph.coverage.extend(gaps)
         return
     world = _world(inventory, accounts)
+    world.guardrails = load_guardrails(inventory, gaps)
     graph.organization_accounts |= world.org_accounts
     graph.loaded_containers |= set(accounts)
     for account_id in sorted(set(accounts) | world.org_accounts):
         add_account(graph, world, account_id)
     _add_principals(graph, world, inventory)
     _add_providers(graph, world, inventory)
+    _add_caller_sets(graph, world)
     for account in accounts.values():
         for role in account.roles.values():
             edges_from_trust_policy(world, graph, role)
+    edges_from_permissions(world, graph, load_workloads(inventory, accounts))
     graph.coverage.extend(gaps)
     logger.info("aws: %d accounts loaded", len(accounts))
 
@@ -105,10 +102,35 @@ def _add_principals(graph: TrustGraph, world: AwsWorld, inventory: Inventory) ->
                 continue
             reason = admin_reason(world, entity)
             if reason:
-                graph.mark_admin(entity.arn, reason)
+                latent = not reason.startswith(FULL_ADMIN)
+                graph.mark_admin(entity.arn, reason, latent=latent)
         for user in account.users.values():
             for group_arn in user.groups:
                 graph.add_edge(_membership(user, group_arn))
+
+
+def _add_caller_sets(graph: TrustGraph, world: AwsWorld) -> None:
+    """Callers that may assume any role join their account's caller set, and
+    each account's set joins the organisation's."""
+    if not world.wildcard_callers:
+        return
+    org_hub = org_hub_node(graph, world)
+    for account_id, callers in sorted(world.wildcard_callers.items()):
+        hub = caller_hub_node(graph, world, account_id)
+        for caller in callers:
+            evidence = world.wildcard_evidence[caller.arn]
+            graph.add_edge(
+                TrustEdge(caller.arn, hub, Mechanism.MEMBER_OF, evidence=evidence)
+            )
+        detail = "account principals are organisation principals"
+        graph.add_edge(
+            TrustEdge(
+                hub,
+                org_hub,
+                Mechanism.MEMBER_OF,
+                evidence=(Evidence(account_id, "organization", detail),),
+            )
+        )
 
 
 def _membership(user: IamEntity, group_arn: str) -> TrustEdge:
@@ -125,26 +147,9 @@ def _note_identity_documents(
             note_elements(graph, entity.arn, document, trust=False)
 
 
-def _unconditional(
-    documents: list[PolicyDocument], action: str, context: RequestContext
-) -> bool:
-    decision = evaluate_request(documents, action, "*", context)
-    return decision.allowed and all(
-        c.verdict is not Verdict.DEPENDS for c in decision.conditions
-    )
-
-
 def admin_reason(world: AwsWorld, entity: IamEntity) -> str:
     """Why an entity holds admin power in its account, or '' when it does not."""
-    context = world.context_for_entity(entity)
-    if not all(_unconditional(entity.policies, a, context) for a in ADMIN_SENTINELS):
-        return ""
-    if entity.boundary is not None and not all(
-        _unconditional([entity.boundary], a, context) for a in ADMIN_SENTINELS
-    ):
-        return ""
-    names = ", ".join(d.name.rsplit("/", 1)[-1] for d in entity.policies[:3])
-    return f"allows every action on every resource ({names})"
+    return escalation_admin_reason(world, entity)
 
 
 def _add_providers(graph: TrustGraph, world: AwsWorld, inventory: Inventory) -> None:

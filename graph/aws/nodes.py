@@ -172,3 +172,36 @@ def subject_node(
         )
     )
     return node_id
+
+
+def caller_hub_node(graph: TrustGraph, world: AwsWorld, account_id: str) -> str:
+    """The root ARN of a loaded account, standing for its principals that may
+    assume any role (see :meth:`AwsWorld._wildcard_grant`)."""
+    node_id = f"arn:aws:iam::{account_id}:root"
+    name = world.account_names.get(account_id, account_id)
+    graph.add_principal(
+        Principal(
+            node_id,
+            NodeKind.ACCOUNT_ROOT,
+            cloud=Cloud.AWS,
+            name=f"principals of {name} that may assume any role",
+            container_id=account_id,
+            external=False,
+            attributes={"caller_set": True},
+        )
+    )
+    return node_id
+
+
+def org_hub_node(graph: TrustGraph, world: AwsWorld) -> str:
+    """Every loaded principal of the organisation that may assume any role."""
+    graph.add_principal(
+        Principal(
+            world.org_hub,
+            NodeKind.CALLER_SET,
+            cloud=Cloud.AWS,
+            name="organisation principals that may assume any role",
+            attributes={"caller_set": True},
+        )
+    )
+    return world.org_hub

@@ -258,7 +258,9 @@ def judge_conditions(
     return Verdict.ALWAYS, judged
 
 
-def _unless(deny: Iterable[Condition], evidence: Evidence) -> tuple[Condition, ...]:
+def conditions_unless(
+    deny: Iterable[Condition], evidence: Evidence
+) -> tuple[Condition, ...]:
     """A conditional deny turns into conditions the allow now depends on."""
     return tuple(
         Condition(
@@ -306,7 +308,7 @@ def evaluate_request(
             if statement.effect == "Deny":
                 if verdict is Verdict.ALWAYS:
                     return Decision(Outcome.DENY, evidence=(evidence,))
-                unless.extend(_unless(judged, evidence))
+                unless.extend(conditions_unless(judged, evidence))
                 deny_evidence.append(evidence)
             else:
                 allows.append((judged, evidence))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graph.load import Recognizer
@@ -47,6 +48,36 @@ def _is_org_policies(data: Any) -> bool:
     return all(isinstance(p, dict) and "PolicySummary" in p for p in data["Policies"])
 
 
+def _list_of(key: str, *fields: str) -> Callable[[Any], bool]:
+    """A top-level list under ``key`` whose entries carry one of ``fields``."""
+
+    def match(data: Any) -> bool:
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            return False
+        items = data[key]
+        return all(isinstance(i, dict) and any(f in i for f in fields) for i in items)
+
+    return match
+
+
+def _is_notebook(data: Any) -> bool:
+    if isinstance(data, dict) and "NotebookInstanceArn" in data:
+        return True
+    return _list_of("NotebookInstances", "NotebookInstanceArn")(data)
+
+
+# Workload exports: compute that already runs as a role.
+WORKLOAD_RECOGNIZERS = (
+    Recognizer("aws.lambda_functions", _list_of("Functions", "FunctionArn")),
+    Recognizer("aws.ec2_instances", _list_of("Reservations", "Instances")),
+    Recognizer("aws.instance_profiles", _list_of("InstanceProfiles", "Roles")),
+    Recognizer("aws.cloudformation_stacks", _list_of("Stacks", "StackId")),
+    Recognizer("aws.codebuild_projects", _list_of("projects", "serviceRole", "arn")),
+    Recognizer("aws.sagemaker_notebooks", _is_notebook),
+    Recognizer("aws.glue_dev_endpoints", _list_of("DevEndpoints", "EndpointName")),
+)
+
+
 RECOGNIZERS = (
     Recognizer("aws.authz", _is_authz),
     Recognizer("aws.org_accounts", _is_org_accounts),
@@ -56,4 +87,5 @@ RECOGNIZERS = (
     Recognizer("aws.access_keys", _is_access_keys),
     Recognizer("aws.organization_tree", _is_organization_tree),
     Recognizer("aws.org_policies", _is_org_policies),
+    *WORKLOAD_RECOGNIZERS,
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from graph.aws.accounts import IamEntity, account_of
 from graph.aws.conditions import RequestContext
 from graph.aws.federation import FederatedSubject, federated_subjects
+from graph.aws.guardrails import trust_block
 from graph.aws.nodes import (
     account_root_node,
     ensure_arn_node,
@@ -32,6 +33,7 @@ from graph.aws.policy import (
     Outcome,
     PolicyDocument,
     Statement,
+    conditions_unless,
     evaluate_request,
     judge_conditions,
 )
@@ -40,6 +42,7 @@ from graph.model import (
     Condition,
     Evidence,
     Mechanism,
+    NodeKind,
     PolicyNote,
     Severity,
     TrustEdge,
@@ -132,6 +135,9 @@ def _aws_candidates(
             for caller in callers:
                 if world.may_assume(caller, role.arn):
                     yield _loaded(world, caller, needs_identity=True)
+        if world.wildcard_callers:
+            context = world.context_for_org()
+            yield Candidate(world.org_hub, ASSUME, Mechanism.ASSUME_ROLE, context)
         return
     if UNIQUE_ID.match(value):
         _note_dangling(graph, role, document, statement, value)
@@ -165,6 +171,10 @@ def _account_candidates(
         for entity in world.assume_capable.get(account_id, []):
             if world.may_assume(entity, role.arn):
                 yield _loaded(world, entity, needs_identity=True)
+        if account_id in world.wildcard_callers:
+            source = f"arn:aws:iam::{account_id}:root"
+            context = world.context_for_account(account_id)
+            yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context)
         return
     source = account_root_node(graph, world, account_id)
     context = world.context_for_account(account_id)
@@ -318,7 +328,7 @@ def _judge(
             )
             return
         if deny_verdict is Verdict.DEPENDS:
-            conditions.extend(_negate(deny_judged, document.evidence(deny)))
+            conditions.extend(conditions_unless(deny_judged, document.evidence(deny)))
     caller = _caller_side(world, graph, role, candidate, edge)
     if caller is None:
         return
@@ -342,7 +352,7 @@ def crosses(graph: TrustGraph, source: str, account_id: str) -> bool:
     principal = graph.principal(source)
     if principal.container_id:
         return principal.container_id != account_id
-    return principal.external
+    return principal.external or principal.kind is NodeKind.CALLER_SET
 
 
 def _statement_conditions(
@@ -381,20 +391,6 @@ def _deny_names(deny: Statement, candidate: Candidate) -> bool:
     return False
 
 
-def _negate(judged: tuple[Condition, ...], evidence: Evidence) -> list[Condition]:
-    return [
-        Condition(
-            operator=c.operator,
-            key=c.key,
-            values=c.values,
-            verdict=Verdict.DEPENDS,
-            note=f"denied when this holds ({evidence})",
-        )
-        for c in judged
-        if c.verdict is Verdict.DEPENDS
-    ]
-
-
 def _caller_side(
     world: AwsWorld,
     graph: TrustGraph,
@@ -404,6 +400,17 @@ def _caller_side(
 ) -> tuple[list[Condition], list[Evidence]] | None:
     """Identity policies and boundary of a loaded caller; None blocks the edge."""
     entity = candidate.entity
+    blocked = trust_block(
+        world.guardrails,
+        candidate.context.principal_account,
+        role.account_id,
+        candidate.action,
+        role.arn,
+        candidate.context,
+    )
+    if blocked is not None:
+        graph.block(edge, blocked)
+        return None
     if entity is None:
         return [], []
     identity = evaluate_request(

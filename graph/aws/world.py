@@ -13,7 +13,11 @@ from datetime import UTC, datetime
 
 from graph.aws.accounts import AccountData, IamEntity
 from graph.aws.conditions import RequestContext, wildcard_match
-from graph.model import NodeKind
+from graph.aws.guardrails import Guardrails
+from graph.aws.policy import evaluate_request
+from graph.model import Evidence, NodeKind, Verdict
+
+ASSUME = "sts:AssumeRole"
 
 OUTSIDE_ORG = "(outside the organization)"
 
@@ -31,6 +35,9 @@ class AwsWorld:
     assume_capable: dict[str, list[IamEntity]] = field(default_factory=dict)
     assume_resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     contexts: dict[str, RequestContext] = field(default_factory=dict)
+    wildcard_callers: dict[str, list[IamEntity]] = field(default_factory=dict)
+    wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    guardrails: Guardrails | None = None
 
     def __post_init__(self) -> None:
         capable: dict[str, list[IamEntity]] = defaultdict(list)
@@ -40,10 +47,57 @@ class AwsWorld:
                 if entity.kind is NodeKind.GROUP:
                     continue
                 resources = _assume_resources(entity)
-                if resources:
-                    capable[account.account_id].append(entity)
-                    self.assume_resources[entity.arn] = resources
+                if not resources:
+                    continue
+                evidence = self._wildcard_grant(entity) if "*" in resources else None
+                if evidence is not None:
+                    self.wildcard_callers.setdefault(account.account_id, []).append(
+                        entity
+                    )
+                    self.wildcard_evidence[entity.arn] = evidence
+                    continue
+                capable[account.account_id].append(entity)
+                self.assume_resources[entity.arn] = resources
         self.assume_capable = dict(capable)
+
+    def _wildcard_grant(self, entity: IamEntity) -> tuple[Evidence, ...] | None:
+        """Evidence when the caller may assume every role, with nothing that
+        could deny one: no condition, no Deny on sts:AssumeRole, a boundary
+        that allows it everywhere. Such callers share one caller-set node per
+        account, so trusts naming the account or the organisation cost one
+        edge each instead of one per caller."""
+        for document in entity.policies:
+            for statement in document.statements:
+                if statement.effect == "Deny" and statement.matches_action(ASSUME):
+                    return None
+        context = self.context_for_entity(entity)
+        decisions = [evaluate_request(entity.policies, ASSUME, "*", context)]
+        if entity.boundary is not None:
+            decisions.append(evaluate_request([entity.boundary], ASSUME, "*", context))
+        for decision in decisions:
+            if not decision.allowed:
+                return None
+            if any(c.verdict is Verdict.DEPENDS for c in decision.conditions):
+                return None
+        return decisions[0].evidence
+
+    @property
+    def org_hub(self) -> str:
+        """Node id standing for every organisation principal that may assume
+        any role."""
+        org = next(iter(self.org_ids)) if len(self.org_ids) == 1 else "loaded"
+        return f"aws-org-callers:{org}"
+
+    def context_for_org(self) -> RequestContext:
+        """Some principal of the organisation (or of the loaded accounts)."""
+        known: dict[str, tuple[str, ...]] = {"aws:principalisawsservice": ("false",)}
+        if len(self.org_ids) == 1 and self.org_known:
+            known["aws:principalorgid"] = tuple(self.org_ids)
+        return RequestContext(
+            known=known,
+            absent=frozenset({"aws:sourcearn", "aws:sourceaccount"}),
+            now=self.now,
+        )
 
     def may_assume(self, entity: IamEntity, role_arn: str) -> bool:
         """Cheap pre-filter: some Allow of the caller may name the role."""

@@ -1,3 +1,3 @@
 """Rule modules; importing this package registers every rule."""
 
-from queries.rules import notes, paths, trust  # noqa: F401
+from queries.rules import hygiene, notes, paths, trust  # noqa: F401

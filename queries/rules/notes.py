@@ -26,8 +26,7 @@ REMEDIATION = {
         "bind the role to a principalSet of that attribute, not the whole pool."
     ),
     "trust.oidc-broad-subject": (
-        "Replace the wildcard with the exact branch, tag or environment that "
-        "deploys."
+        "Replace the wildcard with the exact branch, tag or environment that deploys."
     ),
     "trust.dangling-principal": (
         "Remove the unique id from the policy: it names a deleted principal, "

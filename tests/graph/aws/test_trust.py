@@ -319,6 +319,19 @@ def test_cross_account_root_trust_judges_each_loaded_caller(tmp_path: Path) -> N
             _user("idle", account=B),
         ),
     )
+    # ops may assume any role, so it reaches the role through B's caller set.
+    hub = f"arn:aws:iam::{B}:root"
+    assert _sources(graph) == {(hub, "assume_role")}
+    assert {e.source for e in graph.in_edges(hub)} == {f"arn:aws:iam::{B}:user/ops"}
+    assert graph.principal(hub).attributes["caller_set"] is True
+
+
+def test_callers_with_specific_grants_get_their_own_edge(tmp_path: Path) -> None:
+    graph = _build(
+        tmp_path,
+        _account(A, _role("target", _trust({"AWS": B}))),
+        _account(B, _user("ops", account=B, policy=_allow_assume(TARGET))),
+    )
     assert _sources(graph) == {(f"arn:aws:iam::{B}:user/ops", "assume_role")}
     assert f"arn:aws:iam::{B}:root" not in graph
 

@@ -1,0 +1,1 @@
+"""Render stage, interactive: the Streamlit explorer's pages, loaders and graph view."""

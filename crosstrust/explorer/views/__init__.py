@@ -1,0 +1,1 @@
+"""Render stage, interactive: one module per explorer page, each a function."""
