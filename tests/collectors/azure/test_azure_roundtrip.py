@@ -19,6 +19,8 @@ from tests.collectors.azure.test_azure import collect
 
 ID_DEPLOY = "d1000000-0000-4000-8000-000000000001"
 ID_OPS = "d2000000-0000-4000-8000-000000000002"
+DEPLOYER_APP = "a1000000-0000-4000-8000-000000000001"
+REPORTING_APP = "a2000000-0000-4000-8000-000000000002"
 DEPLOYER_SP = "51000000-0000-4000-8000-000000000001"
 REPORTING_SP = "52000000-0000-4000-8000-000000000002"
 BOB = "0b000000-0000-4000-8000-000000000001"
@@ -104,6 +106,13 @@ def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> No
         ("path.escalation-to-admin", CAROL),
         ("path.escalation-to-admin", REPORTING_SP),
         ("trust.oidc-broad-subject", ID_DEPLOY),
+        # The deployer's client secret runs two years.
+        ("credential.long-lived", DEPLOYER_APP),
+        # No owner / environment / expiry tags on these non-human identities.
+        ("identity.missing-owner", ID_DEPLOY),
+        ("identity.missing-owner", ID_OPS),
+        ("identity.missing-owner", DEPLOYER_APP),
+        ("identity.missing-owner", REPORTING_APP),
     }
     assert [(g["scope"], g["reason"]) for g in report["coverage"]] == [
         (f"/subscriptions/{SANDBOX}", "access-denied")
