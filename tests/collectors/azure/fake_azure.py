@@ -2,9 +2,10 @@
 
 ``recorded/routes.json`` lists the routes: a request matches a route when its
 path is equal (case-insensitive) or starts with the route's ``prefix``, and
-every query value the route names occurs in the request's. The most specific
-route wins. ``{base}`` in a recorded file becomes the server's own URL, so
-``nextLink`` / ``@odata.nextLink`` lead back here.
+every query value the route names equals the request's (nested ``$expand``
+options left out). The most specific route wins. ``{base}`` in a recorded
+file becomes the server's own URL, so ``nextLink`` / ``@odata.nextLink``
+lead back here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import re
 import ssl
 import threading
 import time
@@ -105,7 +107,9 @@ class Route:
         found = (
             path.lower().startswith(wanted) if self.prefix else path.lower() == wanted
         )
-        return found and all(v in query.get(k, "") for k, v in self.query.items())
+        return found and all(
+            _bare(query.get(k, "")) == v for k, v in self.query.items()
+        )
 
     def weight(self) -> tuple[int, int, int]:
         return (not self.prefix, len(self.query), len(self.path))
@@ -192,6 +196,12 @@ class FakeAzure:
 
     def paths(self, status: int | None = None) -> list[str]:
         return [s.path for s in self.seen if status is None or s.status == status]
+
+
+def _bare(value: str) -> str:
+    """A value without nested options: ``owners($select=id)`` is ``owners``."""
+    nested = re.fullmatch(r"(\w+)\(.+\)", value)
+    return nested.group(1) if nested else value
 
 
 def _error(code: str, message: str) -> str:
