@@ -172,12 +172,17 @@ def raw_object(start: Callable[..., Any]) -> dict[str, Any]:
     return pages.bodies[-1] if pages.bodies else {}
 
 
+class PagingLoop(AzureError):
+    """A service named a next page it had already served."""
+
+
 class _PageHook:
     """Collects the JSON of every successful response (retried ones excluded)."""
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
+        self.links: set[str] = set()
 
     def __call__(self, response: PipelineResponse[Any, Any]) -> None:
         http = response.http_response
@@ -190,6 +195,11 @@ class _PageHook:
         found = body.get("value")
         if isinstance(found, list):
             self.items.extend(i for i in found if isinstance(i, dict))
+        link = body.get("nextLink")
+        if isinstance(link, str) and link:
+            if link in self.links:
+                raise PagingLoop(f"next page named twice: {link[:120]}")
+            self.links.add(link)
 
 
 def plain(value: Any) -> Any:

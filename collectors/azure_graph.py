@@ -44,7 +44,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from collectors.azure_arm import write_list
-from collectors.azure_calls import SDK_ERRORS, GapRecorder
+from collectors.azure_calls import SDK_ERRORS, GapRecorder, PagingLoop
 from collectors.snapshot import SnapshotWriter
 
 logger = logging.getLogger(__name__)
@@ -246,13 +246,17 @@ async def _every_page(
 ) -> list[dict[str, Any]]:
     """The items of every page, following ``@odata.nextLink``."""
     items: list[dict[str, Any]] = []
+    seen: set[str] = set()
     while True:
         body = await _send(client, request)
         items.extend(i for i in body.get("value") or [] if isinstance(i, dict))
-        link = body.get("@odata.nextLink")
+        link = str(body.get("@odata.nextLink") or "")
         if not link:
             return items
-        request = next_page(str(link)).to_get_request_information()
+        if link in seen:
+            raise PagingLoop(f"next page named twice: {link[:120]}")
+        seen.add(link)
+        request = next_page(link).to_get_request_information()
 
 
 async def _call(

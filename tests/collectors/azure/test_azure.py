@@ -24,7 +24,13 @@ from tests.collectors.azure.conftest import (
     TENANT,
     options_for,
 )
-from tests.collectors.azure.fake_azure import TOKEN, FakeAzure, FakeCredential
+from tests.collectors.azure.fake_azure import (
+    RECORDED,
+    TOKEN,
+    FakeAzure,
+    FakeCredential,
+    Route,
+)
 
 MG_PLATFORM_OWNER = (
     "/providers/Microsoft.Management/managementGroups/platform/providers/"
@@ -513,3 +519,49 @@ def test_manifest_names_the_caller_not_the_token(
     )
     assert result.manifest.caller == caller
     assert token not in (result.path / "manifest.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("path", "link", "scope", "operation"),
+    [
+        (
+            f"/subscriptions/{DEV}/providers/Microsoft.Authorization/denyAssignments",
+            "nextLink",
+            f"/subscriptions/{DEV}",
+            "denyAssignments list",
+        ),
+        (
+            f"/v1.0/groups/{OPS_TEAM}/transitiveMembers",
+            "@odata.nextLink",
+            f"/tenants/{TENANT}",
+            f"groups/{OPS_TEAM}",
+        ),
+    ],
+)
+def test_a_next_page_named_twice_is_a_gap(
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    path: str,
+    link: str,
+    scope: str,
+    operation: str,
+) -> None:
+    looping = tmp_path / "looping.json"
+    body = {"value": [], link: f"{{base}}{path}?$skiptoken=again"}
+    looping.write_text(json.dumps(body), encoding="utf-8")
+    table = json.loads((RECORDED / "routes.json").read_text(encoding="utf-8"))
+    routes = [
+        Route(path=path, file=str(looping)),
+        Route(path=path, file=str(looping), query={"$skiptoken": "again"}),
+        *(Route(**row) for row in table),
+    ]
+    server = FakeAzure(*certificate, routes).start()
+    try:
+        result = collect(server, certificate, tmp_path / "out")
+    finally:
+        server.stop()
+
+    (gap,) = [g for g in result.manifest.coverage if g.scope == scope]
+    assert gap.reason == "api-error"
+    assert gap.detail.startswith(operation)
+    assert "next page named twice" in gap.detail
