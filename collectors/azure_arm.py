@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -22,12 +23,10 @@ from collectors.snapshot import SnapshotWriter
 logger = logging.getLogger(__name__)
 
 MG_TYPE = "microsoft.management/managementgroups"
-MG_PREFIX = "/providers/Microsoft.Management/managementGroups/"
 CUSTOM_ROLES = "type eq 'CustomRole'"
 BUILT_IN_ROLES = "type eq 'BuiltInRole'"
 # Any subscription id serves the scope-addressed authorization calls.
 _NO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-_FIC_SEGMENT = "/federatedidentitycredentials/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +140,16 @@ def read_management_groups(
     recorder: GapRecorder,
 ) -> GroupTree:
     """The tenant's group tree: from its root group, else group by group."""
-    client = clients.management_groups()
+    with clients.management_groups() as client:
+        return _read_tree(client, tenant_id, writer, recorder)
+
+
+def _read_tree(
+    client: ManagementGroupsMgmtClient,
+    tenant_id: str,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+) -> GroupTree:
     root = GapRecorder(recorder.scope)
     tree = root.call(
         f"managementGroups/{tenant_id} get (children, recursive)",
@@ -223,11 +231,11 @@ def read_subscriptions(
     recorder: GapRecorder,
 ) -> list[dict[str, Any]] | None:
     """Subscriptions of ``tenant_id`` the caller can see; None when unreadable."""
-    client = clients.subscriptions()
-    listed = recorder.call(
-        "subscriptions list",
-        partial(raw_items, client.subscriptions.list),
-    )
+    with clients.subscriptions() as client:
+        listed = recorder.call(
+            "subscriptions list",
+            partial(raw_items, client.subscriptions.list),
+        )
     if listed is None:
         return None
     # The caller may see subscriptions of other tenants too.
@@ -243,21 +251,21 @@ def read_group_assignments(
     above: AboveSubscriptions,
 ) -> None:
     """Role assignments made at each management group (not its children's)."""
-    client = clients.authorization()
-    for scope in group_scopes:
-        found = recorder.call(
-            f"roleAssignments at {scope}",
-            partial(
-                raw_items,
+    with clients.authorization() as client:
+        for scope in group_scopes:
+            found = recorder.call(
+                f"roleAssignments at {scope}",
                 partial(
-                    client.role_assignments.list_for_scope,
-                    scope,
-                    filter="atScope()",
+                    raw_items,
+                    partial(
+                        client.role_assignments.list_for_scope,
+                        scope,
+                        filter="atScope()",
+                    ),
                 ),
-            ),
-        )
-        above.keep("assignments", found or [])
-        above.note_groups(found or [])
+            )
+            above.keep("assignments", found or [])
+            above.note_groups(found or [])
 
 
 def read_built_in_roles(
@@ -269,15 +277,19 @@ def read_built_in_roles(
     """Built-in role definitions, once: from the first subscription that answers."""
     quiet = GapRecorder(recorder.scope)
     for subscription_id in subscription_ids[:3]:
-        client = clients.authorization(subscription_id)
         scope = f"/subscriptions/{subscription_id}"
-        found = quiet.call(
-            f"roleDefinitions (built-in) at {scope}",
-            partial(
-                raw_items,
-                partial(client.role_definitions.list, scope, filter=BUILT_IN_ROLES),
-            ),
-        )
+        with clients.authorization(subscription_id) as client:
+            found = quiet.call(
+                f"roleDefinitions (built-in) at {scope}",
+                partial(
+                    raw_items,
+                    partial(
+                        client.role_definitions.list,
+                        scope,
+                        filter=BUILT_IN_ROLES,
+                    ),
+                ),
+            )
         if found is not None:
             write_list(writer, "azure/tenant/role_definitions.builtin.json", found)
             return
@@ -294,12 +306,34 @@ def read_subscription(
     above: AboveSubscriptions,
 ) -> None:
     """Resource groups, grants, custom roles, identities and their credentials."""
+    with ExitStack() as clients_open:
+        resources = clients_open.enter_context(clients.resources(subscription_id))
+        authorization = clients_open.enter_context(
+            clients.authorization(subscription_id)
+        )
+        identities = clients_open.enter_context(clients.identities(subscription_id))
+        _read_subscription(
+            subscription_id,
+            resources,
+            authorization,
+            identities,
+            writer,
+            recorder,
+            above,
+        )
+
+
+def _read_subscription(
+    subscription_id: str,
+    resources: ResourceManagementClient,
+    authorization: AuthorizationManagementClient,
+    identities: ManagedServiceIdentityClient,
+    writer: SnapshotWriter,
+    recorder: GapRecorder,
+    above: AboveSubscriptions,
+) -> None:
     scope = f"/subscriptions/{subscription_id}"
     folder = f"azure/subscriptions/{subscription_id}"
-    resources = clients.resources(subscription_id)
-    authorization = clients.authorization(subscription_id)
-    identities = clients.identities(subscription_id)
-
     reads: list[tuple[str, str, Callable[[], list[dict[str, Any]]]]] = [
         (
             "resourceGroups list",
