@@ -1,4 +1,4 @@
-"""Collect stage, Azure: read Entra apps, service principals and groups from Graph.
+"""Collect stage, Azure: read Entra apps, principals, groups and roles from Graph.
 
 The SDK's request builders, auth provider and retry middleware make the
 calls; answers are read as JSON rather than through the SDK's typed models,
@@ -36,6 +36,9 @@ from msgraph.generated.groups.item.transitive_members.transitive_members_request
     TransitiveMembersRequestBuilder,
 )
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.role_management.directory.role_assignments.role_assignments_request_builder import (  # noqa: E501
+    RoleAssignmentsRequestBuilder,
+)
 from msgraph.generated.service_principals.service_principals_request_builder import (
     ServicePrincipalsRequestBuilder,
 )
@@ -93,11 +96,21 @@ _GROUP_FIELDS = [
     "groupTypes",
     "membershipRule",
 ]
+_ROLE_ASSIGNMENT_FIELDS = (
+    "id",
+    "principalId",
+    "roleDefinitionId",
+    "directoryScopeId",
+    "appScopeId",
+)
 _OWNER_FIELDS = "$select=id,displayName,userPrincipalName"
 _AppQuery = ApplicationsRequestBuilder.ApplicationsRequestBuilderGetQueryParameters
 _GroupQuery = GroupItemRequestBuilder.GroupItemRequestBuilderGetQueryParameters
 _MemberQuery = (
     TransitiveMembersRequestBuilder.TransitiveMembersRequestBuilderGetQueryParameters
+)
+_RoleQuery = (
+    RoleAssignmentsRequestBuilder.RoleAssignmentsRequestBuilderGetQueryParameters
 )
 _SpQuery = (
     ServicePrincipalsRequestBuilder.ServicePrincipalsRequestBuilderGetQueryParameters
@@ -187,6 +200,12 @@ async def _read_directory(
             lambda: _service_principals(client),
         )
         write_list(writer, "azure/tenant/service_principals.json", principals or [])
+        roles = await _call(
+            recorder,
+            "roleManagement/directory/roleAssignments list",
+            partial(_directory_roles, client),
+        )
+        write_list(writer, "azure/tenant/directory_role_assignments.json", roles or [])
     finally:
         await http.aclose()
 
@@ -328,6 +347,28 @@ async def _service_principals(client: GraphServiceClient) -> list[dict[str, Any]
         builder.with_url,
     )
     return [_service_principal(sp) for sp in listed]
+
+
+# TODO: PIM-eligible directory roles (roleEligibilitySchedules) are not read —
+# a holder who must activate the role first shows no directory-role edge.
+async def _directory_roles(client: GraphServiceClient) -> list[dict[str, Any]]:
+    """Entra role assignments (Global Administrator, Application Administrator...)."""
+    builder = client.role_management.directory.role_assignments
+    config = RequestConfiguration(
+        query_parameters=_RoleQuery(expand=["principal"], top=PAGE_SIZE),
+    )
+    listed = await _every_page(
+        client,
+        builder.to_get_request_information(config),
+        builder.with_url,
+    )
+    return [
+        {
+            **{key: item.get(key) for key in _ROLE_ASSIGNMENT_FIELDS},
+            "principal": _owner(item.get("principal") or {}),
+        }
+        for item in listed
+    ]
 
 
 def _application(app: dict[str, Any]) -> dict[str, Any]:

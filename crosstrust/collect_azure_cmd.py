@@ -76,7 +76,7 @@ def _subscription_ids(
 @click.option(
     "--no-directory",
     is_flag=True,
-    help="Skip Microsoft Graph (apps, service principals, owners).",
+    help="Skip Microsoft Graph (apps, service principals, groups, roles).",
 )
 @click.option(
     "--arm-endpoint",
@@ -119,8 +119,9 @@ def collect_azure_command(
     user-assigned identities and their federated credentials, identity-
     bearing resources, and from Microsoft Graph the applications and service
     principals with owners and credential metadata (key ids and dates, never
-    secret values). A subscription or call that is denied is recorded in
-    manifest.json and the run goes on.
+    secret values), the members of groups that hold role assignments, and
+    Entra directory-role assignments. A subscription or call that is denied
+    is recorded in manifest.json and the run goes on.
 
     Exit codes: 0 complete; 3 written with coverage gaps; 2 failed or usage.
     """

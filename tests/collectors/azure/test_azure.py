@@ -100,6 +100,7 @@ def test_files_are_written_in_native_shapes(
         "azure/tenant/applications.json",
         "azure/tenant/service_principals.json",
         "azure/tenant/groups.json",
+        "azure/tenant/directory_role_assignments.json",
         f"{prod}/resource_groups.json",
         f"{prod}/role_assignments.json",
         f"{prod}/role_definitions.custom.json",

@@ -25,6 +25,7 @@ DEPLOYER_SP = "51000000-0000-4000-8000-000000000001"
 REPORTING_SP = "52000000-0000-4000-8000-000000000002"
 BOB = "0b000000-0000-4000-8000-000000000001"
 CAROL = "0c000000-0000-4000-8000-000000000002"
+ERIN = "0e000000-0000-4000-8000-000000000005"
 GITHUB = "oidc:token.actions.githubusercontent.com:repo:example-org"
 OPS_TEAM = "9a000000-0000-4000-8000-000000000001"
 PLATFORM = "/providers/Microsoft.Management/managementGroups/platform"
@@ -93,6 +94,10 @@ def test_owners_members_and_compute_become_edges(graph: TrustGraph) -> None:
     members = {(e.source, e.target) for e in graph.edges(Mechanism.MEMBER_OF)}
     assert members == {(CAROL, OPS_TEAM), (REPORTING_SP, OPS_TEAM)}
     assert graph.principal(OPS_TEAM).kind is NodeKind.GROUP
+    secret_writers = {
+        e.target for e in graph.edges(Mechanism.ADD_APP_SECRET) if e.source == ERIN
+    }
+    assert secret_writers == {DEPLOYER_SP, REPORTING_SP}
 
 
 def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> None:
@@ -105,6 +110,8 @@ def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> No
         ("path.escalation-to-admin", BOB),
         ("path.escalation-to-admin", CAROL),
         ("path.escalation-to-admin", REPORTING_SP),
+        # Application Administrator: a secret on the deployer, Owner at platform.
+        ("path.escalation-to-admin", ERIN),
         ("trust.oidc-broad-subject", ID_DEPLOY),
         # The deployer's client secret runs two years.
         ("credential.long-lived", DEPLOYER_APP),
