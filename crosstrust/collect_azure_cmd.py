@@ -116,12 +116,18 @@ def collect_azure_command(
     managed identity, Azure CLI, ...). Reads the management-group tree,
     subscriptions, resource groups, role assignments (inherited ones
     included), custom and built-in role definitions, deny assignments,
-    user-assigned identities and their federated credentials, identity-
-    bearing resources, and from Microsoft Graph the applications and service
-    principals with owners and credential metadata (key ids and dates, never
+    user-assigned identities and their federated credentials,
+    identity-bearing resources, and from Microsoft Graph the applications and
+    service principals with owners and credential metadata (key ids and dates, never
     secret values), the members of groups that hold role assignments, and
     Entra directory-role assignments. A subscription or call that is denied
     is recorded in manifest.json and the run goes on.
+
+    \b
+    Read access needed:
+      Reader at the tenant root group (or on each subscription)
+      Graph: Application.Read.All, GroupMember.Read.All,
+             RoleManagement.Read.Directory (or Directory.Read.All)
 
     Exit codes: 0 complete; 3 written with coverage gaps; 2 failed or usage.
     """
