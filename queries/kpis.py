@@ -51,7 +51,17 @@ def compute_kpis(
     options = options or RuleOptions()
     people = identities(graph)
     tiers = identity_tiers(graph)
-    reaching = set(principals_reaching_admin(graph)) & set(tiers)
+    # Routes to admin plus the escalation rule's subjects (which add latent
+    # admins, one step from granting themselves admin); never AWS's own
+    # service-linked roles.
+    reaching = set(principals_reaching_admin(graph)) | {
+        f.subject for f in findings if f.rule == "path.escalation-to-admin"
+    }
+    reaching = {
+        n
+        for n in reaching & set(tiers)
+        if not graph.principal(n).attributes.get("service_linked")
+    }
     privileged = reaching | {n for n in graph.admins() if n in tiers}
     return {
         "identities": len(people),

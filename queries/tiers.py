@@ -184,7 +184,9 @@ def _compute_tiers(graph: TrustGraph) -> dict[str, TierAssignment]:
         if identity_callers:
             open_callers[principal.node_id] = identity_callers
 
-    for _ in range(CALLER_DEPTH):
+    open_callers.update(_caller_set_members(graph))
+    # Each caller-set level adds one round between an identity and a role.
+    for _ in range(CALLER_DEPTH + CALLER_SET_DEPTH):
         current, changed = _pass_tiers_on(current, open_callers)
         if not changed:
             break
@@ -262,25 +264,33 @@ def _read_callers(
         if tier is not None:
             best = _better(best, tier, caller)
             continue
-        for member in _behind(graph, caller, CALLER_SET_DEPTH):
-            if member.node_id != principal.node_id:
-                identity_callers.setdefault(member.node_id, member)
+        if _passes_tier(caller) and caller.node_id != principal.node_id:
+            identity_callers.setdefault(caller.node_id, caller)
     return best, list(identity_callers.values())
 
 
 CALLER_SET_DEPTH = 2
 
 
-def _behind(graph: TrustGraph, caller: Principal, depth: int) -> list[Principal]:
-    """The caller itself if an identity, else the identities of its caller set."""
-    if is_identity(caller):
-        return [caller]
-    if depth <= 0 or not caller.attributes.get("caller_set"):
-        return []
-    members = []
-    for edge in graph.in_edges(caller.node_id):
-        if edge.mechanism is Mechanism.MEMBER_OF:
-            members += _behind(graph, graph.principal(edge.source), depth - 1)
+def _passes_tier(caller: Principal) -> bool:
+    """Identities pass their tier on; so do caller sets (an account root
+    standing for its principals that may assume any role), whose own tier is
+    the best of their members'. Sets are resolved once, not per identity
+    they can assume, so an organisation-wide trust costs one step."""
+    return is_identity(caller) or bool(caller.attributes.get("caller_set"))
+
+
+def _caller_set_members(graph: TrustGraph) -> dict[str, list[Principal]]:
+    members: dict[str, list[Principal]] = {}
+    for principal in graph.principals():
+        if not principal.attributes.get("caller_set"):
+            continue
+        members[principal.node_id] = [
+            graph.principal(edge.source)
+            for edge in graph.in_edges(principal.node_id)
+            if edge.mechanism is Mechanism.MEMBER_OF
+            and _passes_tier(graph.principal(edge.source))
+        ]
     return members
 
 
@@ -298,6 +308,11 @@ def _pass_tiers_on(
             if known is None:
                 continue
             tier = IdentityTier.HUMAN if known.tier.is_human else known.tier
+            if caller.attributes.get("caller_set") and tier in _RANK:
+                # A set passes on its members' reason, naming the member.
+                if best is None or _RANK.get(best.tier, 0) < _RANK[tier]:
+                    best = TierAssignment(tier, known.reason)
+                continue
             best = _better(best, tier, caller)
         if best is not None and best != current.get(node_id):
             updated[node_id] = best

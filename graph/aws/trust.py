@@ -131,10 +131,8 @@ def _aws_candidates(
         yield Candidate(
             public_node(graph), ASSUME, Mechanism.ASSUME_ROLE, world.context_anonymous()
         )
-        for callers in world.assume_capable.values():
-            for caller in callers:
-                if world.may_assume(caller, role.arn):
-                    yield _loaded(world, caller, needs_identity=True)
+        for caller in world.assumers_of(role.arn):
+            yield _loaded(world, caller, needs_identity=True)
         if world.wildcard_callers:
             context = world.context_for_org()
             yield Candidate(world.org_hub, ASSUME, Mechanism.ASSUME_ROLE, context)
@@ -168,9 +166,8 @@ def _account_candidates(
     # Naming the account root hands the decision to the account's own
     # identity policies; a loaded account's callers are judged one by one.
     if account_id in world.accounts:
-        for entity in world.assume_capable.get(account_id, []):
-            if world.may_assume(entity, role.arn):
-                yield _loaded(world, entity, needs_identity=True)
+        for entity in world.assumers_of(role.arn, account_id):
+            yield _loaded(world, entity, needs_identity=True)
         if account_id in world.wildcard_callers:
             source = f"arn:aws:iam::{account_id}:root"
             context = world.context_for_account(account_id)

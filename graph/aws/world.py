@@ -7,7 +7,6 @@ matched against those candidates only, never against every principal.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -32,15 +31,17 @@ class AwsWorld:
     account_names: dict[str, str] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     entities: dict[str, IamEntity] = field(default_factory=dict)
-    assume_capable: dict[str, list[IamEntity]] = field(default_factory=dict)
     assume_resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     contexts: dict[str, RequestContext] = field(default_factory=dict)
     wildcard_callers: dict[str, list[IamEntity]] = field(default_factory=dict)
     wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     guardrails: Guardrails | None = None
+    exact_assumers: dict[str, list[IamEntity]] = field(default_factory=dict)
+    pattern_assumers: dict[str, list[tuple[str, IamEntity]]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
-        capable: dict[str, list[IamEntity]] = defaultdict(list)
         for account in self.accounts.values():
             for entity in account.entities():
                 self.entities[entity.arn] = entity
@@ -56,9 +57,37 @@ class AwsWorld:
                     )
                     self.wildcard_evidence[entity.arn] = evidence
                     continue
-                capable[account.account_id].append(entity)
                 self.assume_resources[entity.arn] = resources
-        self.assume_capable = dict(capable)
+                self._index_assumer(entity, resources)
+
+    def _index_assumer(self, entity: IamEntity, resources: tuple[str, ...]) -> None:
+        """Index a caller by the role ARNs (exact) or patterns it may assume."""
+        for pattern in resources:
+            if "*" in pattern or "?" in pattern:
+                by_account = self.pattern_assumers.setdefault(entity.account_id, [])
+                by_account.append((pattern, entity))
+            else:
+                self.exact_assumers.setdefault(pattern, []).append(entity)
+
+    def assumers_of(
+        self, role_arn: str, account_id: str | None = None
+    ) -> list[IamEntity]:
+        """Callers (of one account, or of any) whose policies may name the role;
+        a candidate list for the full evaluation, never a verdict."""
+        found: dict[str, IamEntity] = {}
+        for entity in self.exact_assumers.get(role_arn, ()):
+            if account_id is None or entity.account_id == account_id:
+                found.setdefault(entity.arn, entity)
+        accounts = (
+            self.pattern_assumers
+            if account_id is None
+            else {account_id: self.pattern_assumers.get(account_id, [])}
+        )
+        for patterns in accounts.values():
+            for pattern, entity in patterns:
+                if entity.arn not in found and wildcard_match(pattern, role_arn):
+                    found[entity.arn] = entity
+        return list(found.values())
 
     def _wildcard_grant(self, entity: IamEntity) -> tuple[Evidence, ...] | None:
         """Evidence when the caller may assume every role, with nothing that
@@ -98,11 +127,6 @@ class AwsWorld:
             absent=frozenset({"aws:sourcearn", "aws:sourceaccount"}),
             now=self.now,
         )
-
-    def may_assume(self, entity: IamEntity, role_arn: str) -> bool:
-        """Cheap pre-filter: some Allow of the caller may name the role."""
-        patterns = self.assume_resources.get(entity.arn, ())
-        return any(wildcard_match(p, role_arn) for p in patterns)
 
     @property
     def org_known(self) -> bool:
