@@ -187,6 +187,7 @@ def write_directory(tenant: Tenant, apps: int) -> None:
         for i in range(apps)
     ]
     tenant.paged("/v1.0/servicePrincipals", principals, 100, "@odata.nextLink")
+    tenant.put("/v1.0/roleManagement/directory/roleAssignments", {"value": []})
 
 
 def main() -> None:
