@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import shutil
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from collectors.azure_arm import (
     read_subscription,
     read_subscriptions,
 )
-from collectors.azure_calls import INTERRUPTED, NOT_FOUND, GapRecorder
+from collectors.azure_calls import INTERRUPTED, NOT_FOUND, UNREACHABLE, GapRecorder
 from collectors.azure_graph import GraphSettings, read_directory, read_groups
 from collectors.progress import Progress
 from collectors.snapshot import CollectResult, SnapshotWriter
@@ -128,6 +129,10 @@ def collect_azure(
         raise CollectInterrupted(
             f"interrupted; partial snapshot left in {path}"
         ) from None
+    except CollectError:
+        # Nothing could be read: no folder is left that looks like a result.
+        shutil.rmtree(writer.temp, ignore_errors=True)
+        raise
 
     partly, unread = ledger.classify(writer.files)
     manifest = ledger.manifest()
@@ -167,6 +172,7 @@ def _collect(
         if options.directory:
             read_directory(graph, writer, tenant)
             bar.advance()
+    _check_reachable(tenant, options)
     ledger.scopes.extend(f"/subscriptions/{s}" for s in targets)
     ledger.scopes.extend(gap.scope for gap in unseen)
     ledger.gaps.extend([*tenant.gaps, *unseen])
@@ -191,6 +197,16 @@ def _collect(
             read_groups(graph, sorted(above.groups), writer, members)
             bar.advance()
         ledger.gaps.extend(members.gaps)
+
+
+def _check_reachable(tenant: GapRecorder, options: AzureOptions) -> None:
+    """No tenant call answered, each for want of a connection: a failed run."""
+    if tenant.answered or not tenant.gaps:
+        return
+    if all(gap.reason == UNREACHABLE for gap in tenant.gaps):
+        raise CollectError(
+            f"cannot reach {options.arm_endpoint}: {tenant.gaps[0].detail}"
+        )
 
 
 def _targets(

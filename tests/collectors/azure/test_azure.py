@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from azure.core.exceptions import ClientAuthenticationError
 
 import collectors.azure
 from collectors import CollectError, CollectInterrupted
-from collectors.azure import TenantCredential, collect_azure
+from collectors.azure import AzureOptions, TenantCredential, collect_azure
 from collectors.snapshot import CollectResult
 from graph.build import build_graph
 from graph.load import load_inputs
@@ -566,3 +567,22 @@ def test_a_next_page_named_twice_is_a_gap(
     assert gap.reason == "api-error"
     assert gap.detail.startswith(operation)
     assert "next page named twice" in gap.detail
+
+
+def test_unreachable_endpoints_fail_the_run(
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"https://127.0.0.1:{closed.getsockname()[1]}"
+    options = AzureOptions(
+        tenant_id=TENANT,
+        arm_endpoint=nowhere,
+        graph_endpoint=nowhere,
+        verify=str(certificate[0]),
+        max_attempts=1,
+    )
+    with pytest.raises(CollectError, match=f"cannot reach {nowhere}"):
+        collect_azure(options, tmp_path / "out", credential=FakeCredential())
+    assert list(tmp_path.iterdir()) == []
