@@ -159,6 +159,7 @@ def write_subscription(tenant: Tenant, number: int, subscription: str) -> None:
     ]
     tenant.paged(f"{scope}{AUTH}/roleAssignments", assignments, 5, "nextLink")
     tenant.put(f"{scope}{AUTH}/denyAssignments", {"value": []})
+    tenant.put(f"{scope}{AUTH}/roleEligibilityScheduleInstances", {"value": []})
     tenant.put(f"{scope}{AUTH}/roleDefinitions", {"value": []})
     tenant.put(f"{scope}/resources", {"value": []})
 

@@ -11,13 +11,20 @@ from functools import partial
 from typing import Any
 
 from azure.core.credentials import TokenCredential
+from azure.core.exceptions import HttpResponseError
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from collectors.azure_calls import NOT_FOUND, GapRecorder, raw_items, raw_object
+from collectors.azure_calls import (
+    NOT_FOUND,
+    GapRecorder,
+    error_code,
+    raw_items,
+    raw_object,
+)
 from collectors.snapshot import SnapshotWriter
 
 logger = logging.getLogger(__name__)
@@ -82,18 +89,26 @@ class ArmClients:
         )
 
 
+# Listings whose items made above a subscription are written once, tenant-wide.
+TABLES = ("role_assignments", "role_eligibilities", "deny_assignments")
+# How ARM answers PIM calls in a tenant without PIM: nothing is eligible there.
+_NO_PIM_CODE = "AadPremiumLicenseRequired"
+_NO_PIM_MESSAGE = "not onboarded to pim"
+
+
 @dataclass(slots=True)
 class AboveSubscriptions:
     """Grants at management groups or the root, seen once however often listed,
     and the groups that any grant names (their members are read later)."""
 
-    assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    denies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: {table: {} for table in TABLES}
+    )
     groups: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keep(self, table: str, items: Iterable[dict[str, Any]]) -> None:
-        found = self.assignments if table == "assignments" else self.denies
+        found = self.tables[table]
         with self._lock:
             for item in items:
                 found.setdefault(str(item.get("id", "")).lower(), item)
@@ -109,11 +124,9 @@ class AboveSubscriptions:
             self.groups.update(named - {""})
 
     def write(self, writer: SnapshotWriter) -> None:
-        for table, name in (
-            (self.assignments, "role_assignments.above_subscriptions.json"),
-            (self.denies, "deny_assignments.above_subscriptions.json"),
-        ):
-            write_list(writer, f"azure/tenant/{name}", list(table.values()))
+        for table, found in self.tables.items():
+            relative = f"azure/tenant/{table}.above_subscriptions.json"
+            write_list(writer, relative, list(found.values()))
 
 
 def write_list(writer: SnapshotWriter, relative: str, items: list[Any]) -> None:
@@ -264,7 +277,7 @@ def read_group_assignments(
                     ),
                 ),
             )
-            above.keep("assignments", found or [])
+            above.keep("role_assignments", found or [])
             above.note_groups(found or [])
 
 
@@ -364,8 +377,6 @@ def _read_subscription(
     _read_identities(identities, scope, folder, writer, recorder)
 
 
-# TODO: PIM eligibilities (roleEligibilityScheduleInstances) are not read —
-# a holder who must activate a role first shows no grant from this collector.
 def _read_grants(
     client: AuthorizationManagementClient,
     scope: str,
@@ -379,18 +390,41 @@ def _read_grants(
         f"roleAssignments list in {scope}",
         partial(raw_items, client.role_assignments.list_for_subscription),
     )
+    eligibilities = recorder.call(
+        f"roleEligibilityScheduleInstances list in {scope}",
+        partial(_eligibilities, client, scope),
+    )
     denies = recorder.call(
         f"denyAssignments list in {scope}",
         partial(raw_items, client.deny_assignments.list),
     )
-    above.note_groups(assignments or [])
-    for table, found, name in (
-        ("assignments", assignments, "role_assignments.json"),
-        ("denies", denies, "deny_assignments.json"),
+    above.note_groups([*(assignments or []), *(eligibilities or [])])
+    for table, found in (
+        ("role_assignments", assignments),
+        ("role_eligibilities", eligibilities),
+        ("deny_assignments", denies),
     ):
         inside, inherited = _split_by_scope(found or [], scope)
         above.keep(table, inherited)
-        write_list(writer, f"{folder}/{name}", inside)
+        write_list(writer, f"{folder}/{table}.json", inside)
+
+
+def _eligibilities(
+    client: AuthorizationManagementClient,
+    scope: str,
+) -> list[dict[str, Any]]:
+    """PIM-eligible roles; a tenant without PIM has none, which is no gap."""
+    try:
+        return raw_items(
+            partial(client.role_eligibility_schedule_instances.list_for_scope, scope)
+        )
+    except HttpResponseError as exc:
+        code = error_code(exc)
+        without = code == _NO_PIM_CODE or _NO_PIM_MESSAGE in str(exc).lower()
+        if exc.status_code == 400 and without:
+            logger.info("%s: no PIM in this tenant (%s)", scope, code or exc.reason)
+            return []
+        raise
 
 
 def _split_by_scope(

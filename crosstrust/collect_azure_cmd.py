@@ -114,14 +114,14 @@ def collect_azure_command(
 
     Signs in with DefaultAzureCredential (environment, workload identity,
     managed identity, Azure CLI, ...). Reads the management-group tree,
-    subscriptions, resource groups, role assignments (inherited ones
-    included), custom and built-in role definitions, deny assignments,
-    user-assigned identities and their federated credentials,
-    identity-bearing resources, and from Microsoft Graph the applications and
-    service principals with owners and credential metadata (key ids and dates, never
-    secret values), the members of groups that hold role assignments, and
-    Entra directory-role assignments. A subscription or call that is denied
-    is recorded in manifest.json and the run goes on.
+    subscriptions, resource groups, role assignments (inherited ones included),
+    PIM-eligible roles, custom and built-in role definitions, deny assignments,
+    user-assigned identities and their federated credentials, identity-bearing
+    resources, and from Microsoft Graph the applications and service principals
+    with owners and credential metadata (key ids and dates, never secret
+    values), the members of groups that hold role assignments, and Entra
+    directory-role assignments. A subscription or call that is denied is
+    recorded in manifest.json and the run goes on.
 
     \b
     Read access needed:

@@ -104,6 +104,7 @@ def test_files_are_written_in_native_shapes(
         "azure/tenant/directory_role_assignments.json",
         f"{prod}/resource_groups.json",
         f"{prod}/role_assignments.json",
+        f"{prod}/role_eligibilities.json",
         f"{prod}/role_definitions.custom.json",
         f"{prod}/identities.json",
         f"{prod}/federated_credentials.json",
@@ -164,6 +165,14 @@ def test_files_are_written_in_native_shapes(
         (
             "azure/tenant/role_assignments.above_subscriptions.json",
             {MG_PLATFORM_OWNER},
+        ),
+        # PIM: dev answers as a tenant without PIM would, which is no gap.
+        (
+            f"azure/subscriptions/{PROD}/role_eligibilities.json",
+            {
+                f"/subscriptions/{PROD}/providers/Microsoft.Authorization/"
+                "roleEligibilityScheduleInstances/61000000-0000-4000-8000-000000000001"
+            },
         ),
         # Only groups that hold a grant; members read over two pages.
         ("azure/tenant/groups.json", {OPS_TEAM}),

@@ -71,20 +71,31 @@ def test_federated_credentials_become_edges(graph: TrustGraph) -> None:
 
 
 def test_assignments_and_inheritance_become_admin_marks(graph: TrustGraph) -> None:
-    assert set(graph.admins()) == {ID_OPS, DEPLOYER_SP}
+    assert set(graph.admins()) == {ID_OPS, DEPLOYER_SP, CAROL}
+    assert graph.admin_reason(CAROL).startswith(f"Owner at /subscriptions/{PROD}")
     assert graph.admin_reason(DEPLOYER_SP) == f"Owner at {PLATFORM}"
     assert graph.admin_reason(ID_OPS) == f"Owner at /subscriptions/{DEV}"
+    prod = f"/subscriptions/{PROD}"
     grants = {
         (e.source, e.target)
         for e in graph.edges(Mechanism.ROLE_ASSIGNMENT)
-        if e.source in {ID_DEPLOY, CAROL}
+        if e.source == ID_DEPLOY
     }
     assert grants == {
-        (ID_DEPLOY, f"/subscriptions/{PROD}"),
-        (ID_DEPLOY, f"/subscriptions/{PROD}/resourceGroups/rg-ci"),
-        (ID_DEPLOY, f"/subscriptions/{PROD}/resourceGroups/rg-app"),
-        (CAROL, f"/subscriptions/{PROD}/resourceGroups/rg-ci"),
+        (ID_DEPLOY, prod),
+        (ID_DEPLOY, f"{prod}/resourceGroups/rg-ci"),
+        (ID_DEPLOY, f"{prod}/resourceGroups/rg-app"),
     }
+    # Reader at rg-ci, and PIM-eligible Owner of prod (conditional edges).
+    carol = {
+        e.target: e for e in graph.edges(Mechanism.ROLE_ASSIGNMENT) if e.source == CAROL
+    }
+    assert set(carol) == {
+        prod,
+        f"{prod}/resourceGroups/rg-ci",
+        f"{prod}/resourceGroups/rg-app",
+    }
+    assert [c.operator for c in carol[prod].conditions] == ["pim"]
 
 
 def test_owners_members_and_compute_become_edges(graph: TrustGraph) -> None:
@@ -105,10 +116,10 @@ def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> No
     result = runner.invoke(main, ["report", str(snapshot), "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    # Group members reach id-ops by running commands on the VM it is attached to.
+    # Group members reach id-ops by running commands on the VM it is attached to
+    # (carol too, but she is PIM-eligible Owner of prod: admin already).
     assert {(f["rule"], f["subject"]) for f in report["findings"]} == {
         ("path.escalation-to-admin", BOB),
-        ("path.escalation-to-admin", CAROL),
         ("path.escalation-to-admin", REPORTING_SP),
         # Application Administrator: a secret on the deployer, Owner at platform.
         ("path.escalation-to-admin", ERIN),
