@@ -6,10 +6,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from enum import Enum
 from typing import Any, TypeVar
-from uuid import UUID
 
 import httpx
 from azure.core.exceptions import (
@@ -200,18 +197,3 @@ class _PageHook:
             if link in self.links:
                 raise PagingLoop(f"next page named twice: {link[:120]}")
             self.links.add(link)
-
-
-def plain(value: Any) -> Any:
-    """Dates, UUIDs and enums turned into JSON strings, recursively."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, UUID):
-        return str(value)
-    return value
