@@ -53,6 +53,8 @@ from collectors.snapshot import SnapshotWriter
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 999
+# Groups read at once (each is one call plus its member pages).
+GROUPS_AT_ONCE = 8
 # The metadata kept of each credential; the secret text, its hint and the
 # certificate body are never among them.
 _CREDENTIAL_FIELDS = {
@@ -219,17 +221,21 @@ async def _read_groups(
     recorder: GapRecorder,
 ) -> None:
     client, http = graph_client(settings)
-    groups = []
-    try:
-        for group_id in group_ids:
-            found = await _call(
+    limit = asyncio.Semaphore(GROUPS_AT_ONCE)
+
+    async def one(group_id: str) -> list[dict[str, Any]] | None:
+        async with limit:
+            return await _call(
                 recorder,
                 f"groups/{group_id} and its transitive members",
                 partial(_group, client, group_id),
             )
-            groups.extend(found or [])
+
+    try:
+        found = await asyncio.gather(*(one(g) for g in group_ids))
     finally:
         await http.aclose()
+    groups = [group for listed in found for group in listed or []]
     write_list(writer, "azure/tenant/groups.json", groups)
 
 

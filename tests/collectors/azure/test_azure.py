@@ -595,3 +595,19 @@ def test_unreachable_endpoints_fail_the_run(
     with pytest.raises(CollectError, match=f"cannot reach {nowhere}"):
         collect_azure(options, tmp_path / "out", credential=FakeCredential())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_deleted_group_is_a_tenant_gap(
+    fake_azure: FakeAzure,
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    fake_azure.faults[f"/v1.0/groups/{OPS_TEAM}"] = [404]
+    result = collect(fake_azure, certificate, tmp_path / "out")
+
+    gaps = {(g.scope, g.reason) for g in result.manifest.coverage}
+    assert gaps == {
+        (f"/subscriptions/{SANDBOX}", "access-denied"),
+        (f"/tenants/{TENANT}", "not-found"),
+    }
+    assert not (result.path / "azure/tenant/groups.json").exists()
