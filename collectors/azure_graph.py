@@ -137,7 +137,7 @@ def read_directory(
     writer: SnapshotWriter,
     recorder: GapRecorder,
 ) -> None:
-    """Applications and service principals, with owners and credential metadata."""
+    """Apps and service principals (owners, credential metadata), directory roles."""
     asyncio.run(_read_directory(settings, writer, recorder))
 
 
