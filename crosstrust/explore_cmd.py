@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -88,6 +89,14 @@ def explore(
         if not keys.SAMPLE_DATA.is_dir():
             raise click.UsageError("no INPUT given and no bundled sample_data found")
         chosen = [keys.SAMPLE_DATA]
+    missing = [m for m in ("streamlit", "pyvis") if importlib.util.find_spec(m) is None]
+    if missing:
+        click.echo(
+            f"error: the explorer needs {' and '.join(missing)}: "
+            "pip install 'crosstrust[explorer]'",
+            err=True,
+        )
+        sys.exit(2)
     command = streamlit_command(address=address, port=port, headless=headless)
     click.echo(f"explorer on http://{address}:{port} (Ctrl-C stops it)", err=True)
     # Streamlit replaces this process, so signals reach it directly.

@@ -92,3 +92,30 @@ def test_an_upload_over_the_cap_is_refused_with_a_clear_message(
         f"uploads total 0.0 MB; the explorer accepts at most {keys.MAX_UPLOAD_MB} "
         "MB. Run \\`crosstrust explore PATH\\` on the files instead."
     ]
+
+
+def test_explore_without_its_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from crosstrust import explore_cmd
+    from crosstrust.cli import main
+
+    real = importlib.util.find_spec
+    launched: list[object] = []
+    monkeypatch.setattr(explore_cmd.os, "execve", lambda *a: launched.append(a))
+    monkeypatch.setattr(
+        explore_cmd.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "streamlit" else real(name, *a),
+    )
+    result = CliRunner().invoke(main, ["explore", str(ROOT / "sample_data")])
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: the explorer needs streamlit: pip install 'crosstrust[explorer]'\n"
+    )
+    assert launched == []
