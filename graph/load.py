@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 MANIFEST_SCHEMA = "crosstrust.manifest/1"
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# Collectors write DIR.partial-<pid> and rename it only when the run ends.
+_PARTIAL = re.compile(r"\.partial-\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,9 @@ def load_inputs(paths: Iterable[str | Path]) -> Inventory:
         root = Path(path)
         if not root.exists():
             raise UnrecognizedInput(f"{root}: no such file or folder")
+        if root.is_dir() and _PARTIAL.search(root.name):
+            detail = "folder of a collection that never finished; it may lack scopes"
+            _gap(inventory, str(root), "partial-snapshot", detail)
         for name, text in _read_all(root, inventory):
             _load_text(name, text, inventory)
     logger.info(
