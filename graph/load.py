@@ -120,10 +120,17 @@ def _read_all(root: Path, inventory: Inventory) -> Iterator[tuple[str, str]]:
 def _read_zip(file: Path, inventory: Inventory) -> Iterator[tuple[str, str]]:
     try:
         with zipfile.ZipFile(file) as archive:
+            unpacked = 0
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir() or info.file_size > MAX_FILE_BYTES:
+                if info.is_dir():
                     continue
                 name = f"{file}!{info.filename}"
+                unpacked += info.file_size
+                if info.file_size > MAX_FILE_BYTES or unpacked > MAX_FILE_BYTES:
+                    # A small archive can unpack to far more than memory holds.
+                    detail = f"unpacks past {MAX_FILE_BYTES} bytes; not read"
+                    _gap(inventory, name, "too-large", detail)
+                    continue
                 try:
                     yield name, archive.read(info).decode("utf-8-sig")
                 except UnicodeDecodeError as exc:

@@ -194,3 +194,26 @@ def test_a_megabyte_name_in_a_coverage_gap_renders_as_a_cut_cell() -> None:
     flat = "".join(text.split()).replace("│", "")
     assert f"…({3 * len(BIG) + 5 - MAX_CELL}morecharacters)" in flat
     assert len(text) < 20 * MAX_CELL
+
+
+def test_a_zip_that_unpacks_past_the_limit_is_cut_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    import graph.load
+
+    monkeypatch.setattr(graph.load, "MAX_FILE_BYTES", 4096)
+    export = json.dumps({"RoleDetailList": [], "UserDetailList": []})
+    bundle = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.json", export)
+        archive.writestr("b.json", " " * (4090 - len(export)) + export)  # total over
+        archive.writestr("c.json", " " * 9000)  # over on its own
+    inventory = load_inputs([bundle])
+
+    assert [(g.scope, g.reason) for g in inventory.coverage] == [
+        (f"{bundle}!b.json", "too-large"),
+        (f"{bundle}!c.json", "too-large"),
+    ]
+    assert bundle.stat().st_size < 4096
