@@ -386,7 +386,8 @@ def _read_roles(estate: Estate, data: Any, path: str) -> None:
     for row in _rows(data, "roles"):
         name = str(row.get("name", "")).removeprefix("//iam.googleapis.com/")
         usable = not row.get("deleted") and row.get("stage") != "DISABLED"
-        perms = row.get("includedPermissions") or []
+        perms = row.get("includedPermissions")
+        perms = [str(p) for p in perms] if isinstance(perms, list) else []
         estate.custom_roles[name] = frozenset(perms) if usable else frozenset()
 
 

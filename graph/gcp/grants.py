@@ -93,7 +93,10 @@ def _binding_grants(
     binding: dict[str, Any],
 ) -> list[Grant]:
     role = str(binding.get("role", ""))
-    members = list(dict.fromkeys(str(m) for m in binding.get("members") or []))
+    listed = binding.get("members")
+    members = list(
+        dict.fromkeys(str(m) for m in (listed if isinstance(listed, list) else []))
+    )
     statement = f"{scope} bindings[{index}] {role}"
     condition = evaluate_condition(binding.get("condition"))
     _note_deleted(graph, policy, scope, statement, members)
