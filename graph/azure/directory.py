@@ -329,7 +329,8 @@ def _read_memberships(
             evidence = Evidence(path, node_id, "group members")
             directory.memberships[(object_id(member), node_id)] = evidence
     for field_name in ("memberOf", "transitiveMemberOf"):
-        for group in item.get(field_name) or []:
+        groups = item.get(field_name)
+        for group in groups if isinstance(groups, list) else []:
             if isinstance(group, dict) and directory_type(group) == "group":
                 name = str(group.get("displayName") or "")
                 directory.record(object_id(group), NodeKind.GROUP, name=name)

@@ -79,7 +79,8 @@ def _read_group(
         tree.add(scope, name=name, parent=parent)
     if body.get("tenantId"):
         tenants[str(body["tenantId"]).lower()] += 1
-    for child in body.get("children") or item.get("children") or []:
+    children = body.get("children") or item.get("children")
+    for child in children if isinstance(children, list) else []:
         if isinstance(child, dict):
             _read_group(tree, child, scope, tenants)
 
@@ -97,10 +98,14 @@ def _read_subscription(
     node_id = tree.add(scope, name=name)
     managers = [
         str(entry.get("tenantId")).lower()
-        for entry in item.get("managedByTenants") or []
+        for entry in _list(item.get("managedByTenants"))
         if isinstance(entry, dict) and entry.get("tenantId")
     ]
     for manager in sorted(managers):
         tree.managed_by.setdefault(node_id, []).append((manager, path))
     if item.get("tenantId"):
         tenants[str(item["tenantId"]).lower()] += 1
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
