@@ -13,6 +13,7 @@ import argparse
 import collections
 import json
 import logging
+import resource
 import shutil
 import sys
 import tempfile
@@ -98,6 +99,11 @@ def _run_documents(campaign: Campaign, work: Path, examples: int) -> None:
         folder = Path(tempfile.mkdtemp(dir=work))
         try:
             (folder / "case.json").write_text(json.dumps(data), encoding="utf-8")
+        except MemoryError:
+            campaign.verdicts["oversized-input"] += 1
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        try:
             campaign.record(run_case(folder), data)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -147,7 +153,7 @@ def _run_parser(campaign: Campaign, examples: int) -> None:
             outcome = Outcome("ok")
         except CrosstrustError as exc:
             outcome = Outcome("refused" if "fuzz.json" in str(exc) else "unnamed")
-        except Exception:  # noqa: BLE001 - counting what escapes is the point
+        except (Exception, MemoryError):  # noqa: BLE001 - counting what escapes
             outcome = Outcome("crash", traceback.format_exc()[-1500:])
         campaign.record(outcome, raw)
 
@@ -158,7 +164,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--save", type=Path, help="Folder for failing inputs.")
+    parser.add_argument(
+        "--memory-gb",
+        type=float,
+        default=4.0,
+        help="Address-space cap, so a case that balloons fails as MemoryError.",
+    )
     args = parser.parse_args()
+    cap = int(args.memory_gb * 1024**3)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     logging.disable(logging.CRITICAL)
     started = time.monotonic()
     campaign = Campaign(started + args.minutes * 60, args.save)
