@@ -144,7 +144,9 @@ def mutated_document(draw: st.DrawFn, documents: list[tuple[str, Any]]) -> Any:
                 count = draw(st.sampled_from([50, 6000]))
                 if len(json.dumps(target)) > 10_000:
                     count = 3  # a repeated megabyte string only costs memory
-                data = _replace(data, where, (target * count)[:count])
+                # Copies, so a later mutation of one element touches only it.
+                copies = [_copy(item) for item in (target * count)[:count]]
+                data = _replace(data, where, copies)
             else:
                 data = _replace(data, where, draw(odd_values()))
         else:
