@@ -154,7 +154,8 @@ def _profiles_from_authz(
 ) -> None:
     for account in accounts.values():
         for role in account.roles.values():
-            for profile in role.record.get("InstanceProfileList") or []:
+            profiles = role.record.get("InstanceProfileList")
+            for profile in profiles if isinstance(profiles, list) else []:
                 _add_profile(result, profile)
 
 
