@@ -322,7 +322,8 @@ def _read_memberships(
     path: str,
 ) -> None:
     """Group ``members`` and a member's ``memberOf`` / ``transitiveMemberOf``."""
-    for member in item.get("members") or []:
+    members = item.get("members")
+    for member in members if isinstance(members, list) else []:
         if isinstance(member, dict) and object_id(member):
             kind = _KINDS.get(directory_type(member), NodeKind.USER)
             directory.record(object_id(member), kind, placeholder=True)
