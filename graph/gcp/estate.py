@@ -441,8 +441,8 @@ def _deny_rule(
         attachment=attachment,
         policy=name,
         index=index,
-        denied_principals=tuple(deny.get("deniedPrincipals") or ()),
-        exception_principals=tuple(deny.get("exceptionPrincipals") or ()),
+        denied_principals=_strings(deny.get("deniedPrincipals")),
+        exception_principals=_strings(deny.get("exceptionPrincipals")),
         denied_permissions=tuple(deny.get("deniedPermissions") or ()),
         exception_permissions=tuple(deny.get("exceptionPermissions") or ()),
         condition=str(condition.get("expression", "")),
@@ -479,3 +479,7 @@ _READERS: dict[str, Reader] = {
     "gcp.policy_body": _read_body,
 }
 _ORDER = tuple(_READERS)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
