@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from graph.load import Inventory
 from graph.trustgraph import TrustGraph
@@ -23,6 +25,23 @@ def _builders() -> tuple[Builder, ...]:
     return (build_aws, build_gcp, build_azure)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a graph is built.
+
+    A build allocates hundreds of thousands of long-lived objects and hardly
+    any cycles; every allocation burst would otherwise trigger collections
+    that rescan everything built so far (about a third of the build time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_graph(inventory: Inventory) -> TrustGraph:
     """Build the trust graph of everything in ``inventory``.
 
@@ -38,8 +57,9 @@ def build_graph(inventory: Inventory) -> TrustGraph:
     """
     graph = TrustGraph()
     graph.coverage.extend(inventory.coverage)
-    for builder in _builders():
-        builder(inventory, graph)
+    with gc_paused():
+        for builder in _builders():
+            builder(inventory, graph)
     logger.info(
         "built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges()
     )
