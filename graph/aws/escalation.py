@@ -316,7 +316,8 @@ def edges_from_permissions(
         workloads or WorkloadInventory(),
         guardrails=world.guardrails,
     )
-    techniques = registry()
+    # Each technique's action set once: a subset test per actor and technique.
+    needs = [(technique, frozenset(technique.actions)) for technique in registry()]
     actors = []
     for account in world.accounts.values():
         for entity in (*account.users.values(), *account.roles.values()):
@@ -324,8 +325,8 @@ def edges_from_permissions(
                 continue
             actor = make_actor(world, entity)
             actors.append(actor)
-            for technique in techniques:
-                if actor.may(*technique.actions):
+            for technique, actions in needs:
+                if actions <= actor.covered:
                     technique.find(escalation, actor, technique)
     admin_through_reachable(escalation, actors)
     logger.info("aws: escalation edges evaluated for %d accounts", len(world.accounts))
