@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,14 +53,20 @@ class Statement:
         return f"Sid {self.sid}" if self.sid else f"statement {self.index}"
 
     def matches_action(self, action: str) -> bool:
-        hit = any(wildcard_match(p, action, ignore_case=True) for p in self.actions)
-        return hit != self.not_action
+        return _names_action(self.actions, action) != self.not_action
 
     def matches_resource(self, resource: str) -> bool:
         if not self.has_resource:
             return True
         hit = any(wildcard_match(p, resource) for p in self.resources)
         return hit != self.not_resource
+
+
+@lru_cache(maxsize=65536)
+def _names_action(patterns: tuple[str, ...], action: str) -> bool:
+    # Keyed by the Action element: the same few elements recur in every
+    # account and are asked about the same few actions.
+    return any(wildcard_match(p, action, ignore_case=True) for p in patterns)
 
 
 @dataclass(frozen=True, slots=True)
