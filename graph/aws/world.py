@@ -7,6 +7,7 @@ matched against those candidates only, never against every principal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -37,7 +38,9 @@ class AwsWorld:
     wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     guardrails: Guardrails | None = None
     exact_assumers: dict[str, list[IamEntity]] = field(default_factory=dict)
-    pattern_assumers: dict[str, list[tuple[str, IamEntity]]] = field(
+    # Per caller account: (literal prefix, pattern, caller); the prefix is
+    # the pattern up to its first wildcard, a cheap test before the glob.
+    pattern_assumers: dict[str, list[tuple[str, str, IamEntity]]] = field(
         default_factory=dict
     )
 
@@ -64,8 +67,9 @@ class AwsWorld:
         """Index a caller by the role ARNs (exact) or patterns it may assume."""
         for pattern in resources:
             if "*" in pattern or "?" in pattern:
+                prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
                 by_account = self.pattern_assumers.setdefault(entity.account_id, [])
-                by_account.append((pattern, entity))
+                by_account.append((prefix, pattern, entity))
             else:
                 self.exact_assumers.setdefault(pattern, []).append(entity)
 
@@ -84,8 +88,12 @@ class AwsWorld:
             else {account_id: self.pattern_assumers.get(account_id, [])}
         )
         for patterns in accounts.values():
-            for pattern, entity in patterns:
-                if entity.arn not in found and wildcard_match(pattern, role_arn):
+            for prefix, pattern, entity in patterns:
+                if (
+                    role_arn.startswith(prefix)
+                    and entity.arn not in found
+                    and wildcard_match(pattern, role_arn)
+                ):
                     found[entity.arn] = entity
         return list(found.values())
 
