@@ -235,9 +235,13 @@ class Escalation:
 
 def token_context(world: AwsWorld, entity: IamEntity) -> RequestContext:
     """The entity's request context; a caller can always use a fresh session."""
-    context = world.context_for_entity(entity)
-    known = {**context.known, "aws:tokenissuetime": (world.now.isoformat(),)}
-    return replace(context, known=known)
+    # Built once per entity: both the admin check and the escalation pass ask.
+    context = world.token_contexts.get(entity.arn)
+    if context is None:
+        context = world.context_for_entity(entity)
+        known = {**context.known, "aws:tokenissuetime": (world.now.isoformat(),)}
+        context = world.token_contexts[entity.arn] = replace(context, known=known)
+    return context
 
 
 def covered_actions(

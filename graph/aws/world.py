@@ -34,6 +34,7 @@ class AwsWorld:
     entities: dict[str, IamEntity] = field(default_factory=dict)
     assume_resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     contexts: dict[str, RequestContext] = field(default_factory=dict)
+    token_contexts: dict[str, RequestContext] = field(default_factory=dict)
     wildcard_callers: dict[str, list[IamEntity]] = field(default_factory=dict)
     wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     guardrails: Guardrails | None = None
