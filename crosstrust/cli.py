@@ -133,6 +133,7 @@ def graph_command(inputs: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{key:40} {value}")
 
 
+from crosstrust.collect_azure_cmd import collect_azure_command  # noqa: E402
 from crosstrust.collect_cmd import collect  # noqa: E402
 from crosstrust.collect_gcp_cmd import collect_gcp_command  # noqa: E402
 from crosstrust.explore_cmd import explore  # noqa: E402
@@ -146,6 +147,7 @@ main.add_command(neo4j)
 main.add_command(report)
 main.add_command(history)
 collect.add_command(collect_gcp_command)
+collect.add_command(collect_azure_command)
 
 if __name__ == "__main__":
     main()

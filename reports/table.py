@@ -56,6 +56,8 @@ def render_table(document: ReportDocument) -> str:
         console.file.write(_resolved_text(document))
     if document.suppressions or document.expired_suppressions:
         console.print(_suppressions_table(document))
+    if document.register:
+        console.file.write(_register_text(document))
     if document.coverage:
         gaps = Table(title="coverage gaps", expand=False)
         gaps.add_column("scope", overflow="fold")
@@ -108,6 +110,24 @@ def _resolved_text(document: ReportDocument) -> str:
     for past in document.resolved:
         details = [past.rule, _short(past.subject)]
         lines += _block(f"{past.severity!s:<9}{'resolved':<10}  ", details)
+    return "\n".join(lines) + "\n"
+
+
+def _register_text(document: ReportDocument) -> str:
+    """Every outside party that can become something inside, and how."""
+    count = len(document.register)
+    lines = _section(f"external trust register: {count} outside trusts")
+    for trust in document.register:
+        pins = [
+            f"{c.operator} {c.key}={','.join(c.values)} ({c.verdict})"
+            for c in trust.conditions
+        ]
+        details = [
+            f"{_short(trust.party)} ({trust.party_kind})",
+            f"-> {_short(trust.target)} via {trust.mechanism}",
+            "conditions: " + ("; ".join(pins) if pins else "none"),
+        ]
+        lines += _block(f"{'outside':<21}", details)
     return "\n".join(lines) + "\n"
 
 

@@ -182,7 +182,7 @@ def test_graph_summary_counts() -> None:
     result = _run("graph", SAMPLE)
     assert result.exit_code == 0
     counts = dict(line.rsplit(None, 1) for line in result.stdout.splitlines())
-    assert counts["nodes.role"] == "33"
+    assert counts["nodes.role"] == "34"
     assert counts["nodes.user"] == "9"
 
 
@@ -210,3 +210,11 @@ def test_paths_table_fits_100_columns() -> None:
     result = _run("paths", SAMPLE, "--from", CI, "--to", "admin")
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
+
+
+def test_table_lists_the_external_trust_register() -> None:
+    result = _run("report", SAMPLE)
+    register = result.output.split("external trust register", 1)[1]
+    assert "888888888888:root (account_root)" in register
+    assert "-> 222222222222:role/vendor-monitoring via assume_role" in register
+    assert "sts:ExternalId=vendor-issued-7f3a9c (depends)" in register

@@ -114,7 +114,7 @@ def cross_account(graph: TrustGraph, options: RuleOptions) -> Iterator[Finding]:
         ):
             continue
         severity = Severity.HIGH if graph.is_admin(edge.target) else Severity.MEDIUM
-        source_container = graph.container_of(edge.source)
+        source_container = graph.container_of(edge.source) or "organisation"
         target_container = graph.container_of(edge.target)
         yield Finding(
             "path.cross-account",

@@ -34,6 +34,7 @@ MEMBER_ADMINS = (
     f"{PROD}:role/prod-admin",
     f"{DEV}:{OAAR}",
     f"{DEV}:role/dev-admin",
+    f"{DEV}:role/service-role/dev-build-admin",
     f"{DATA}:{OAAR}",
 )
 MGMT_SET = f"{MGMT}:root"
@@ -69,6 +70,9 @@ INTENDED = {
     ("path.escalation-to-admin", f"{PROD}:role/deployer"),
     ("path.escalation-to-admin", f"{MGMT}:user/bob"),
     ("path.escalation-to-admin", f"{MGMT}:user/carol"),
+    # Technique routes: PassRole to CodeBuild, and a self-granted policy.
+    ("path.escalation-to-admin", f"{DEV}:role/gh-actions-webapp"),
+    ("path.escalation-to-admin", f"{DATA}:user/data-steward"),
     *{("path.cross-account", source) for source, _ in CROSS_ACCOUNT},
 }
 
@@ -143,6 +147,15 @@ def test_cross_account_routes_exact(findings: list[Finding]) -> None:
 
 def test_escalation_routes(findings: list[Finding]) -> None:
     routes = {f.subject: f for f in _by_rule(findings, "path.escalation-to-admin")}
+    webapp = routes[f"{DEV}:role/gh-actions-webapp"]
+    assert webapp.path == (
+        f"{DEV}:role/gh-actions-webapp",
+        f"{DEV}:role/service-role/dev-build-admin",
+    )
+    assert [str(e.mechanism) for e in webapp.edges] == ["pass_role"]
+    steward = routes[f"{DATA}:user/data-steward"]
+    assert steward.path == (f"{DATA}:user/data-steward",)
+    assert steward.title.startswith("can grant itself admin: attach_policy")
     deployer = routes[f"{PROD}:role/deployer"]
     assert deployer.path == (f"{PROD}:role/deployer", f"{PROD}:role/prod-admin")
     # prod-admin lives in the account named "prod": production is critical,
@@ -201,8 +214,13 @@ def test_admins(sample: TrustGraph) -> None:
         f"{PROD}:role/prod-admin",
         f"{DEV}:{OAAR}",
         f"{DEV}:role/dev-admin",
+        f"{DEV}:role/service-role/dev-build-admin",
         f"{DATA}:{OAAR}",
+        # Latent: can attach any policy to itself.
+        f"{DATA}:user/data-steward",
     }
+    assert sample.is_latent_admin(f"{DATA}:user/data-steward")
+    assert not sample.is_latent_admin(f"{DEV}:role/dev-admin")
 
 
 def test_sample_loads_completely(sample: TrustGraph) -> None:
@@ -217,7 +235,7 @@ def test_sample_loads_completely(sample: TrustGraph) -> None:
         p for p in sample.principals() if p.container_id in sample.loaded_containers
     ]
     identities = [p for p in loaded if str(p.kind) in ("user", "group", "role")]
-    assert len(identities) == 45
+    assert len(identities) == 46
 
 
 def test_hostile_tag_is_kept_verbatim(sample: TrustGraph) -> None:
