@@ -50,8 +50,9 @@ def findings_text(graph: TrustGraph) -> str:
 
 
 def _slug(folder: Path) -> str:
-    resolved = str(folder.resolve())
-    return f"{folder.name}-{hashlib.sha256(resolved.encode()).hexdigest()[:8]}"
+    # Named by the path as given, so a checkout elsewhere finds the same
+    # reference for a relative input such as sample_data.
+    return f"{folder.name}-{hashlib.sha256(str(folder).encode()).hexdigest()[:8]}"
 
 
 def main() -> int:
@@ -72,6 +73,9 @@ def main() -> int:
             if args.save:
                 reference.write_text(text)
                 status = "saved"
+            elif not reference.exists():
+                status = f"MISSING {reference}"
+                same = False
             elif reference.read_text() == text:
                 status = "same"
             else:
