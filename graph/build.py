@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from graph.load import Inventory
+from graph.load import Inventory, gc_paused
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
@@ -23,23 +21,6 @@ def _builders() -> tuple[Builder, ...]:
     from graph.gcp.build import build_gcp
 
     return (build_aws, build_gcp, build_azure)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a graph is built.
-
-    A build allocates hundreds of thousands of long-lived objects and hardly
-    any cycles; every allocation burst would otherwise trigger collections
-    that rescan everything built so far (about a third of the build time).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build_graph(inventory: Inventory) -> TrustGraph:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,24 @@ def recognize(data: Any) -> str | None:
     return None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while exports load or a graph is built.
+
+    Both allocate hundreds of thousands of long-lived objects and hardly any
+    cycles; every allocation burst would otherwise trigger collections that
+    rescan everything read or built so far (most of the load time, about a
+    third of the build time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_inputs(paths: Iterable[str | Path]) -> Inventory:
     """Read files and folders (recursively) into an :class:`Inventory`.
 
@@ -82,8 +102,9 @@ def load_inputs(paths: Iterable[str | Path]) -> Inventory:
         root = Path(path)
         if not root.exists():
             raise UnrecognizedInput(f"{root}: no such file or folder")
-        for name, text in _read_all(root, inventory):
-            _load_text(name, text, inventory)
+        with gc_paused():
+            for name, text in _read_all(root, inventory):
+                _load_text(name, text, inventory)
     logger.info(
         "loaded %d documents, %d coverage gaps",
         len(inventory.documents),
