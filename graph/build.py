@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from graph.errors import CrosstrustError, MalformedExport
-from graph.load import Inventory
+from graph.load import Inventory, gc_paused
 from graph.trustgraph import TrustGraph
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,9 @@ def build_graph(inventory: Inventory) -> TrustGraph:
     """
     graph = TrustGraph()
     graph.coverage.extend(inventory.coverage)
-    for builder in _builders():
-        _run_builder(builder, inventory, graph)
+    with gc_paused():
+        for builder in _builders():
+            _run_builder(builder, inventory, graph)
     logger.info(
         "built graph: %d nodes, %d edges", len(graph), graph.nx.number_of_edges()
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,28 @@ def recognize(data: Any) -> str | None:
     return None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while exports load or a graph is built.
+
+    Both allocate hundreds of thousands of long-lived objects and hardly any
+    cycles; every allocation burst would otherwise trigger collections that
+    rescan everything read or built so far (most of the load time, about a
+    third of the build time). On the way out, everything allocated meanwhile
+    goes straight to the oldest generation (freeze, then unfreeze: no scan),
+    so the next young collections do not pay the deferred cost instead.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
 def load_inputs(paths: Iterable[str | Path]) -> Inventory:
     """Read files and folders (recursively) into an :class:`Inventory`.
 
@@ -88,8 +112,9 @@ def load_inputs(paths: Iterable[str | Path]) -> Inventory:
         if root.is_dir() and _PARTIAL.search(root.name):
             detail = "folder of a collection that never finished; it may lack scopes"
             _gap(inventory, str(root), "partial-snapshot", detail)
-        for name, text in _read_all(root, inventory):
-            _load_text(name, text, inventory)
+        with gc_paused():
+            for name, text in _read_all(root, inventory):
+                _load_text(name, text, inventory)
     logger.info(
         "loaded %d documents, %d coverage gaps",
         len(inventory.documents),

@@ -88,7 +88,9 @@ def who_can_reach(graph: TrustGraph, node_id: str) -> set[str]:
 
 def _best_edge(graph: TrustGraph, source: str, target: str) -> TrustEdge:
     """The easiest edge of a pair: unconditional first, then fewest conditions."""
-    edges = [d["edge"] for d in graph.nx.get_edge_data(source, target).values()]
+    edges: list[TrustEdge] = [
+        d["edge"] for d in graph.nx.get_edge_data(source, target).values()
+    ]
     return min(edges, key=lambda e: (e.conditional, len(e.conditions), e.mechanism))
 
 

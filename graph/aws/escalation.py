@@ -235,9 +235,13 @@ class Escalation:
 
 def token_context(world: AwsWorld, entity: IamEntity) -> RequestContext:
     """The entity's request context; a caller can always use a fresh session."""
-    context = world.context_for_entity(entity)
-    known = {**context.known, "aws:tokenissuetime": (world.now.isoformat(),)}
-    return replace(context, known=known)
+    # Built once per entity: both the admin check and the escalation pass ask.
+    context = world.token_contexts.get(entity.arn)
+    if context is None:
+        context = world.context_for_entity(entity)
+        known = {**context.known, "aws:tokenissuetime": (world.now.isoformat(),)}
+        context = world.token_contexts[entity.arn] = replace(context, known=known)
+    return context
 
 
 def covered_actions(
@@ -316,7 +320,8 @@ def edges_from_permissions(
         workloads or WorkloadInventory(),
         guardrails=world.guardrails,
     )
-    techniques = registry()
+    # Each technique's action set once: a subset test per actor and technique.
+    needs = [(technique, frozenset(technique.actions)) for technique in registry()]
     actors = []
     for account in world.accounts.values():
         for entity in (*account.users.values(), *account.roles.values()):
@@ -324,8 +329,8 @@ def edges_from_permissions(
                 continue
             actor = make_actor(world, entity)
             actors.append(actor)
-            for technique in techniques:
-                if actor.may(*technique.actions):
+            for technique, actions in needs:
+                if actions <= actor.covered:
                     technique.find(escalation, actor, technique)
     admin_through_reachable(escalation, actors)
     logger.info("aws: escalation edges evaluated for %d accounts", len(world.accounts))

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,14 +53,20 @@ class Statement:
         return f"Sid {self.sid}" if self.sid else f"statement {self.index}"
 
     def matches_action(self, action: str) -> bool:
-        hit = any(wildcard_match(p, action, ignore_case=True) for p in self.actions)
-        return hit != self.not_action
+        return _names_action(self.actions, action) != self.not_action
 
     def matches_resource(self, resource: str) -> bool:
         if not self.has_resource:
             return True
         hit = any(wildcard_match(p, resource) for p in self.resources)
         return hit != self.not_resource
+
+
+@lru_cache(maxsize=65536)
+def _names_action(patterns: tuple[str, ...], action: str) -> bool:
+    # Keyed by the Action element: the same few elements recur in every
+    # account and are asked about the same few actions.
+    return any(wildcard_match(p, action, ignore_case=True) for p in patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,26 @@ def parse_policy(raw: Any, *, name: str) -> PolicyDocument:
     >>> doc.statements[0].actions
     ('s3:*',)
     """
+    key = repr(raw) if isinstance(raw, str | dict) else None
+    parsed = _PARSED.get(key) if key is not None else None
+    if parsed is None:
+        parsed = _parse_body(raw, name)
+        if key is not None:
+            if len(_PARSED) >= PARSED_KEPT:
+                _PARSED.clear()
+            _PARSED[key] = parsed
+    statements, version = parsed
+    return PolicyDocument(name=name, statements=statements, version=version)
+
+
+# Parsed statements by the repr of the raw document (repr tells str from
+# int keys and tuples from lists, unlike JSON): trust and inline policies
+# repeat across roles and accounts. Statements are frozen, so sharing is safe.
+PARSED_KEPT = 65536
+_PARSED: dict[str, tuple[tuple[Statement, ...], str]] = {}
+
+
+def _parse_body(raw: Any, name: str) -> tuple[tuple[Statement, ...], str]:
     document = decode_document(raw, name=name)
     body = document.get("Statement")
     if isinstance(body, dict):
@@ -133,8 +160,7 @@ def parse_policy(raw: Any, *, name: str) -> PolicyDocument:
             f"{name}: {len(body)} statements (limit {MAX_STATEMENTS})"
         )
     statements = tuple(_parse_statement(s, i, name) for i, s in enumerate(body))
-    version = document.get("Version", "")
-    return PolicyDocument(name=name, statements=statements, version=str(version))
+    return statements, str(document.get("Version", ""))
 
 
 def _strings(value: Any, *, where: str) -> tuple[str, ...]:

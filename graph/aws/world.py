@@ -7,6 +7,7 @@ matched against those candidates only, never against every principal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,13 +34,24 @@ class AwsWorld:
     entities: dict[str, IamEntity] = field(default_factory=dict)
     assume_resources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     contexts: dict[str, RequestContext] = field(default_factory=dict)
+    token_contexts: dict[str, RequestContext] = field(default_factory=dict)
     wildcard_callers: dict[str, list[IamEntity]] = field(default_factory=dict)
     wildcard_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     guardrails: Guardrails | None = None
     exact_assumers: dict[str, list[IamEntity]] = field(default_factory=dict)
-    pattern_assumers: dict[str, list[tuple[str, IamEntity]]] = field(
+    # Per caller account: (literal prefix, pattern, caller); the prefix is
+    # the pattern up to its first wildcard, a cheap test before the glob.
+    pattern_assumers: dict[str, list[tuple[str, str, IamEntity]]] = field(
         default_factory=dict
     )
+    # The same patterns grouped by the role account their prefix fixes ("" when
+    # the prefix stops before the account), then by (prefix, pattern), each
+    # caller numbered in pattern_assumers order: a trust naming "*" globs each
+    # distinct pattern once instead of once per caller of the organisation.
+    pattern_groups: dict[str, dict[tuple[str, str], list[tuple[int, IamEntity]]]] = (
+        field(default_factory=dict)
+    )
+    pattern_count: int = 0
 
     def __post_init__(self) -> None:
         for account in self.accounts.values():
@@ -64,8 +76,15 @@ class AwsWorld:
         """Index a caller by the role ARNs (exact) or patterns it may assume."""
         for pattern in resources:
             if "*" in pattern or "?" in pattern:
+                prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
                 by_account = self.pattern_assumers.setdefault(entity.account_id, [])
-                by_account.append((pattern, entity))
+                by_account.append((prefix, pattern, entity))
+                fixed = prefix.split(":")
+                target = fixed[4] if len(fixed) > 5 else ""
+                groups = self.pattern_groups.setdefault(target, {})
+                callers = groups.setdefault((prefix, pattern), [])
+                callers.append((self.pattern_count, entity))
+                self.pattern_count += 1
             else:
                 self.exact_assumers.setdefault(pattern, []).append(entity)
 
@@ -78,16 +97,33 @@ class AwsWorld:
         for entity in self.exact_assumers.get(role_arn, ()):
             if account_id is None or entity.account_id == account_id:
                 found.setdefault(entity.arn, entity)
-        accounts = (
-            self.pattern_assumers
-            if account_id is None
-            else {account_id: self.pattern_assumers.get(account_id, [])}
-        )
-        for patterns in accounts.values():
-            for pattern, entity in patterns:
-                if entity.arn not in found and wildcard_match(pattern, role_arn):
-                    found[entity.arn] = entity
+        if account_id is None:
+            for _, entity in self._pattern_callers(role_arn):
+                found.setdefault(entity.arn, entity)
+            return list(found.values())
+        for prefix, pattern, entity in self.pattern_assumers.get(account_id, []):
+            if (
+                role_arn.startswith(prefix)
+                and entity.arn not in found
+                and wildcard_match(pattern, role_arn)
+            ):
+                found[entity.arn] = entity
         return list(found.values())
+
+    def _pattern_callers(self, role_arn: str) -> list[tuple[int, IamEntity]]:
+        """Callers of any account with a pattern naming the role, numbered and
+        in pattern_assumers order."""
+        parts = role_arn.split(":")
+        targets = ["", parts[4]] if len(parts) > 5 and parts[4] else [""]
+        matched: list[tuple[int, IamEntity]] = []
+        for target in targets:
+            for (prefix, pattern), callers in self.pattern_groups.get(
+                target, {}
+            ).items():
+                if role_arn.startswith(prefix) and wildcard_match(pattern, role_arn):
+                    matched.extend(callers)
+        matched.sort(key=lambda item: item[0])
+        return matched
 
     def _wildcard_grant(self, entity: IamEntity) -> tuple[Evidence, ...] | None:
         """Evidence when the caller may assume every role, with nothing that
