@@ -29,12 +29,17 @@ BUDGET_MB = 400
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
+    from pathlib import Path
     from click.testing import CliRunner
     from crosstrust.cli import main
     result = CliRunner().invoke(main, ["report", sys.argv[1], "--format", "json"])
     report = json.loads(result.output)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    # VmHWM is this process's own peak; ru_maxrss would also count the
+    # pytest worker it was forked from (Linux keeps it across exec).
+    status = Path("/proc/self/status").read_text()
+    hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+    peak = int(hwm.split()[1]) // 1024
     print(json.dumps({"exit": result.exit_code, "findings": len(report["findings"]),
                       "peak_mb": peak}))
     """
