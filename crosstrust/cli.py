@@ -1,6 +1,7 @@
 """The command line: thin commands over load, graph, queries and reports.
 
-Exit codes: 0 success; 1 a gate failed (``--fail-on``); 2 usage or input error.
+Exit codes: 0 success; 1 a gate failed (``--fail-on``); 2 usage or input error;
+3 a collection was written but is partial.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def main(verbose: int) -> None:
 
     Point crosstrust at snapshot folders or at the clouds' own CLI exports
     (files are recognised by content, not by name). Exit codes: 0 success,
-    1 a --fail-on gate found a new finding, 2 usage or input error.
+    1 a --fail-on gate found a new finding, 2 usage or input error, 3 a
+    collection was written but some scope could not be read fully.
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

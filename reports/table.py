@@ -159,7 +159,10 @@ def render_routes_table(routes: list[Route]) -> str:
     if not routes:
         console.print("no route")
     for number, route in enumerate(routes, start=1):
-        table = Table(title=f"route {number}: {len(route)} steps", expand=False)
+        table = Table(
+            title=f"route {number}: {len(route)} step{'s' if len(route) != 1 else ''}",
+            expand=False,
+        )
         table.add_column("from", overflow="fold")
         table.add_column("mechanism", no_wrap=True)
         table.add_column("to", overflow="fold")

@@ -480,7 +480,8 @@ def _note_invalid(
     statement: Statement,
     message: str,
 ) -> None:
-    logger.warning("%s %s: %s", document.name, statement.label, message)
+    # Reported as a policy.invalid-element finding, so not a skipped input.
+    logger.info("%s %s: %s", document.name, statement.label, message)
     graph.add_note(
         PolicyNote(
             rule="policy.invalid-element",
