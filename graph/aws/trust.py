@@ -169,13 +169,21 @@ def _account_candidates(
         for entity in world.assumers_of(role.arn, account_id):
             yield _loaded(world, entity, needs_identity=True)
         if account_id in world.wildcard_callers:
-            source = f"arn:aws:iam::{account_id}:root"
-            context = world.context_for_account(account_id)
-            yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context)
+            yield _unloaded(world, f"arn:aws:iam::{account_id}:root", account_id)
         return
-    source = account_root_node(graph, world, account_id)
+    yield _unloaded(world, account_root_node(graph, world, account_id), account_id)
+
+
+def _unloaded(
+    world: AwsWorld,
+    source: str,
+    account_id: str,
+    fixed: tuple[Condition, ...] = (),
+) -> Candidate:
+    """A caller no export describes (or a caller set): some principal of the
+    account, judged with what is known of that account only."""
     context = world.context_for_account(account_id)
-    yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context)
+    return Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context, fixed=fixed)
 
 
 def _arn_candidates(
@@ -204,9 +212,7 @@ def _arn_candidates(
         cross = entity.account_id != role.account_id
         yield _loaded(world, entity, needs_identity=cross)
         return
-    source = ensure_arn_node(graph, world, value)
-    context = world.context_for_account(caller_account)
-    yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context)
+    yield _unloaded(world, ensure_arn_node(graph, world, value), caller_account)
 
 
 def _session_candidates(
@@ -229,8 +235,7 @@ def _session_candidates(
     if caller is None:
         arn = f"arn:aws:iam::{account_id}:role/{role_name}"
         source = ensure_arn_node(graph, world, arn)
-        context = world.context_for_account(account_id)
-        yield Candidate(source, ASSUME, Mechanism.ASSUME_ROLE, context, fixed=(pinned,))
+        yield _unloaded(world, source, account_id, fixed=(pinned,))
         return
     cross = caller.account_id != role.account_id
     base = _loaded(world, caller, needs_identity=cross)
