@@ -69,14 +69,12 @@ def push_falkor(
         pruned_edges = _prune(graph, PRUNE_EDGES, run_id)
         pruned_nodes = _prune(graph, PRUNE_NODES, run_id)
 
-    result = PushResult(
-        run_id=run_id,
-        nodes=len(node_link.get("nodes", [])),
-        edges=len(node_link.get("links", [])),
+    result = PushResult.of(
+        node_link,
+        run_id,
         transactions=transactions,
-        pruned_nodes=pruned_nodes,
-        pruned_edges=pruned_edges,
-        seconds=time.perf_counter() - started,
+        pruned=(pruned_nodes, pruned_edges),
+        started=started,
     )
     logger.info("pushed run %s to FalkorDB: %s", run_id, result.to_json())
     return result

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,27 @@ class PushResult:
     pruned_nodes: int = 0
     pruned_edges: int = 0
     seconds: float = 0.0
+
+    @classmethod
+    def of(
+        cls,
+        node_link: Mapping[str, Any],
+        run_id: str,
+        *,
+        transactions: int,
+        pruned: tuple[int, int],
+        started: float,
+    ) -> PushResult:
+        """The result of pushing ``node_link``; ``pruned`` is (nodes, edges)."""
+        return cls(
+            run_id=run_id,
+            nodes=len(node_link.get("nodes", [])),
+            edges=len(node_link.get("links", [])),
+            transactions=transactions,
+            pruned_nodes=pruned[0],
+            pruned_edges=pruned[1],
+            seconds=time.perf_counter() - started,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
