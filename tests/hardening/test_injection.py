@@ -124,7 +124,10 @@ def test_the_hostile_principals_are_really_loaded(hostile: Path) -> None:
 def _report(hostile: Path, *args: str) -> str:
     result = CliRunner().invoke(main, ["report", str(hostile), *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    # Log lines go to stderr; whether they are captured here depends on
+    # which CLI test configured logging first in this worker.
+    _terminal_safe(result.stderr)
+    return result.stdout
 
 
 def _terminal_safe(text: str) -> None:
