@@ -64,7 +64,7 @@ def test_report_over_a_partial_org_shows_findings_and_coverage(
     runner = CliRunner()
     result = runner.invoke(main, ["report", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     rules = {f["rule"] for f in report["findings"]} - HYGIENE_RULES
     assert rules == {
         "path.cross-account",

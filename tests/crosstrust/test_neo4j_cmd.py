@@ -62,7 +62,7 @@ def test_push_to_an_unreachable_server_exits_2() -> None:
     assert f"error: cannot reach Neo4j at {uri}" in result.output
     assert not result.output.lstrip().startswith("{")
     with pytest.raises(json.JSONDecodeError):
-        json.loads(result.output)
+        json.loads(result.stdout)
 
 
 def test_push_loads_the_inputs_and_prints_what_it_wrote(

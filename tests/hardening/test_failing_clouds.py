@@ -36,7 +36,7 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 def _report_coverage(out: Path) -> set[tuple[str, str]]:
     result = CliRunner().invoke(main, ["report", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
-    return {(g["scope"], g["reason"]) for g in json.loads(result.output)["coverage"]}
+    return {(g["scope"], g["reason"]) for g in json.loads(result.stdout)["coverage"]}
 
 
 @pytest.mark.parametrize(

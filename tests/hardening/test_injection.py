@@ -179,7 +179,7 @@ def test_graph_summary_and_json_carry_no_terminal_escapes(hostile: Path) -> None
         result = CliRunner().invoke(main, ["graph", str(hostile), "--format", fmt])
         assert result.exit_code == 0, result.output
         _terminal_safe(result.output)
-    nodes = json.loads(result.output)["nodes"]
+    nodes = json.loads(result.stdout)["nodes"]
     assert {ROLE, GCP_MEMBER} <= {n["id"] for n in nodes}
     assert PAYLOAD in {n.get("name") for n in nodes}
 

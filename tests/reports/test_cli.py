@@ -62,7 +62,7 @@ def test_every_format(findings_filter, snapshot: Path, fmt: str) -> None:
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output
     if fmt in {"json", "sarif"}:
-        json.loads(result.output)
+        json.loads(result.stdout)
 
 
 def test_json_contract_and_out_file(findings_filter, snapshot, tmp_path) -> None:
@@ -236,7 +236,7 @@ def test_history_records_runs_and_prints_trend(findings_filter, snapshot, tmp_pa
     )
 
     trend = run("history", database)
-    as_json = json.loads(run("history", database, "--format", "json").output)
+    as_json = json.loads(run("history", database, "--format", "json").stdout)
 
     assert first.exit_code == 0 and second.exit_code == 0
     assert "recorded run 2" in second.output

@@ -24,7 +24,7 @@ def report(*args: str | Path) -> tuple[int, str]:
     result = CliRunner().invoke(
         main, ["report", str(VULNERABLE), *AS_OF, *map(str, args)]
     )
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_gcp_sample_hygiene_and_tiers() -> None:
     result = CliRunner().invoke(
         main, ["report", str(GCP_SAMPLE), *AS_OF, "--format", "json"]
     )
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     hygiene = {
         (f["rule"], f["subject"].split("@")[0], f["subject_tier"])
         for f in data["findings"]
@@ -127,7 +127,7 @@ def aws_outputs() -> dict[str, str]:
             main, ["report", str(AWS_SAMPLE), *AS_OF, "--format", fmt]
         )
         assert result.exit_code == 0, result.output
-        outputs[fmt] = result.output
+        outputs[fmt] = result.stdout
     return outputs
 
 

@@ -115,7 +115,7 @@ def test_report_shows_findings_and_the_denied_subscription(snapshot: Path) -> No
     runner = CliRunner()
     result = runner.invoke(main, ["report", str(snapshot), "--format", "json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     # Group members reach id-ops by running commands on the VM it is attached to
     # (carol too, but she is PIM-eligible Owner of prod: admin already).
     assert {(f["rule"], f["subject"]) for f in report["findings"]} == {

@@ -82,7 +82,7 @@ def test_report_shows_the_denied_project_as_a_coverage_gap(
 
     result = runner.invoke(main, ["report", snap, "--format", "json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     routes = {
         (f["rule"], f["subject"], tuple(f["path"]))
         for f in report["findings"]
